@@ -1,0 +1,59 @@
+# SafetyWalk. `make run` serves the app; `make test` runs the whole suite on SQLite and PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: run test test-sqlite test-postgres lint venv test-deps messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+test-deps: $(VENV)/.installed-test
+
+run: venv
+	$(BIN)/safetywalk migrate
+	$(BIN)/safetywalk load-demo --if-empty
+	$(BIN)/safetywalk serve --host $(HOST) --port $(PORT)
+
+# Both engines: scripts/with-postgres starts a throwaway PostgreSQL (CI fails without one).
+test: test-deps
+	$(BIN)/ruff check app tests bench migrations/env.py
+	scripts/with-postgres $(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite: test-deps
+	SAFETYWALK_TEST_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: test-deps
+	@if [ -n "$$SAFETYWALK_TEST_DATABASE_URL" ]; then \
+		SAFETYWALK_TEST_ENGINE=postgresql $(BIN)/pytest $(PYTEST_ARGS); \
+	else echo "no PostgreSQL: the PostgreSQL run was not made"; fi
+
+lint: test-deps
+	$(BIN)/ruff check app tests bench migrations/env.py
+	$(BIN)/ruff format --check app tests bench
+
+# After changing user-facing strings: re-extract them, then write the catalogs (Swedish from
+# the table in scripts/sv_translations.py; English is the source language).
+messages: test-deps
+	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output -k _ -k gettext -k ngettext:1,2 .
+	$(BIN)/python scripts/sv_translations.py
+
+bench: test-deps
+	$(BIN)/python bench/photo_pipeline.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

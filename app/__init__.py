@@ -1,0 +1,1 @@
+"""SafetyWalk: a field app for safety walks (trygghetsvandring)."""

@@ -1,0 +1,95 @@
+"""The `safetywalk` command: serve, migrate, load-demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import make_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def migrate(database_url: str, revision: str = "head") -> None:
+    """Bring the schema to `revision` (the whole schema, from an empty database too)."""
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app", factory=True,
+        host=args.host or settings.host, port=args.port or settings.port,
+        reload=args.reload, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
+        workers=args.workers,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    migrate(get_settings().sqlalchemy_url, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _load_demo(args: argparse.Namespace) -> int:
+    from app.services import demo
+
+    settings = get_settings()
+    engine = make_engine(settings.sqlalchemy_url)
+    with Session(engine) as session:
+        if args.if_empty and demo.is_loaded(session=session):
+            print("demo data already there; nothing loaded")
+            return 0
+        counts = demo.load(session=session)
+    print("loaded Boden demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="safetywalk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: PORT or 8000)")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes")
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                       help="proxies whose X-Forwarded-* headers are trusted")
+    serve.set_defaults(func=_serve)
+
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    mig.add_argument("revision", nargs="?", default="head")
+    mig.set_defaults(func=_migrate)
+
+    demo = sub.add_parser("load-demo", help="load Boden's districts, units and categories")
+    demo.add_argument("--if-empty", action="store_true", help="only when no zones exist yet")
+    demo.set_defaults(func=_load_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Settings from the environment (prefix SAFETYWALK_), with every threshold named in one place."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LANGUAGES = ("sv", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAFETYWALK_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    # Default: an SQLite file under data_dir. PostgreSQL: postgresql+psycopg://user:pw@host/db
+    database_url: str = ""
+    media_dir: Path | None = None
+    # Made and kept in data_dir/secret_key on first start when unset.
+    secret_key: str = ""
+    default_language: Literal["sv", "en"] = "sv"
+    # HOST and PORT without the prefix win, as platforms and `make run` set them.
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST", "SAFETYWALK_HOST"))
+    port: int = Field(
+        8000, ge=1, le=65535, validation_alias=AliasChoices("PORT", "SAFETYWALK_PORT")
+    )
+
+    # Map: tiles are a setting so the app works where no tile server is reachable ("" = no tiles).
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = "© OpenStreetMap contributors"
+    map_center_lat: float = Field(65.8253, ge=-90, le=90)
+    map_center_lon: float = Field(21.6880, ge=-180, le=180)
+    map_zoom: int = Field(14, ge=1, le=19)
+
+    # Photos
+    photo_max_px: int = 1600
+    thumb_max_px: int = 400
+    # One photo as uploaded; a 12 MP phone JPEG is 3-8 MB, a 48 MP one up to ~20 MB.
+    upload_max_bytes: int = 25 * 1024 * 1024
+    # Refuse larger images before decoding (decompression bombs); 64 MP covers phone cameras.
+    photo_max_pixels: int = 64_000_000
+    photos_per_observation: int = Field(3, ge=1, le=10)
+    # Decoding is the cost: at most this many photos are decoded at once, the rest queue.
+    photo_workers: int = Field(2, ge=1)
+
+    # A browser position less accurate than this gets a warning and a nudge to place the pin.
+    gps_warn_accuracy_m: float = 100
+    description_max_chars: int = 2000
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key and len(self.secret_key) < 32:
+            raise ValueError("SAFETYWALK_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'safetywalk.db').as_posix()}"
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
+
+    @property
+    def upload_body_max_bytes(self) -> int:
+        """Whole request: every photo at its limit, plus room for the text fields."""
+        return self.photos_per_observation * self.upload_max_bytes + 1024 * 1024
+
+    def ensure_secret_key(self) -> str:
+        """The configured key, or one made on first start and kept in data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        self.secret_key = path.read_text().strip()
+        return self.secret_key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

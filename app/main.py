@@ -1,0 +1,121 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Scope
+
+from app import i18n
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.i18n import gettext as _
+from app.middleware import BodySizeLimit, SecurityHeaders
+from app.routes import capture, site, zones
+from app.services import photos
+from app.templating import TEMPLATES_DIR, render, wants_json
+
+log = logging.getLogger("safetywalk")
+STATIC_DIR = TEMPLATES_DIR.parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.media_path.mkdir(parents=True, exist_ok=True)
+    settings.ensure_secret_key()
+    photos.configure(settings.photo_workers)
+
+    production = settings.environment == "production"
+    app = FastAPI(
+        title="SafetyWalk",
+        docs_url=None,  # Swagger UI would load from a CDN
+        redoc_url=None,
+        openapi_url=None if production else "/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.sqlalchemy_url)
+
+    app.include_router(capture.router)
+    app.include_router(zones.router)
+    app.include_router(site.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
+
+    _add_error_pages(app)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.upload_body_max_bytes, on_too_large=_too_large
+    )
+    app.add_middleware(SecurityHeaders, content_security_policy=_csp(settings))
+    app.add_middleware(i18n.LanguageMiddleware, default=settings.default_language)
+    return app
+
+
+def _csp(settings: Settings) -> str:
+    tiles = ""
+    if settings.tile_url:
+        parts = urlsplit(settings.tile_url.replace("{s}", "a"))
+        host = parts.netloc.replace("a.", "*.", 1) if "{s}" in settings.tile_url else parts.netloc
+        tiles = f" {parts.scheme}://{host}"
+    return (
+        "default-src 'self'; "
+        f"img-src 'self' data: blob:{tiles}; "
+        "style-src 'self'; script-src 'self'; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
+def _error_response(request: Request, status_code: int, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": message}, status_code=status_code)
+    return render(
+        request, "errors/error.html", {"status_code": status_code, "message": message},
+        block="message", status_code=status_code,
+    )
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be read. Reload the page and try again."),
+        404: _("We could not find that page. The link may be mistyped or out of date."),
+        405: _("That is not something this address can do."),
+        413: _("The upload is too large. Send fewer or smaller photos."),
+        422: _("Some of what was sent is not valid."),
+    }
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = _messages().get(exc.status_code) or str(exc.detail)
+        response = _error_response(request, exc.status_code, message)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return _error_response(request, 422, _messages()[422])
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(
+            request, 500, _("Something went wrong on our side. Please try again in a moment.")
+        )
+
+
+def _too_large(scope: Scope) -> ASGIApp:
+    async def answer(scope, receive, send):  # type: ignore[no-untyped-def]
+        request = Request(scope, receive)
+        response = _error_response(request, 413, _messages()[413])
+        await response(scope, receive, send)
+
+    return answer

@@ -1,0 +1,90 @@
+"""ASGI middleware: request body limit and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """uvicorn has no body limit of its own: refuse bodies over `max_bytes` while reading them.
+
+    `on_too_large` builds the answer (a 413 the resident can read)."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, on_too_large: Callable[[Scope], ASGIApp]
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.on_too_large = on_too_large
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await self.on_too_large(scope)(scope, receive, send)
+                    return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self.on_too_large(scope)(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Headers every answer carries. No referrer leaves the site: a status page's address holds
+    its tracking token, and map tiles come from another host."""
+
+    def __init__(self, app: ASGIApp, content_security_policy: str) -> None:
+        self.app = app
+        self.headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"permissions-policy", b"geolocation=(self), camera=(self)"),
+            (b"content-security-policy", content_security_policy.encode()),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + self.headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,37 @@
+"""Tables, one module per aggregate. Importing this package registers them all on the metadata."""
+
+from sqlmodel import SQLModel
+
+# Stable constraint names, so migrations can name what they alter on both engines.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from app.models.category import Category, CategoryKind  # noqa: E402
+from app.models.observation import (  # noqa: E402
+    Observation,
+    ObservationEvent,
+    PositionSource,
+    Status,
+)
+from app.models.photo import Photo, PhotoKind  # noqa: E402
+from app.models.unit import Unit  # noqa: E402
+from app.models.zone import Zone  # noqa: E402
+
+__all__ = [
+    "Category",
+    "CategoryKind",
+    "Observation",
+    "ObservationEvent",
+    "Photo",
+    "PhotoKind",
+    "PositionSource",
+    "SQLModel",
+    "Status",
+    "Unit",
+    "Zone",
+]

@@ -1,0 +1,32 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models._types import UTCDateTime, text_enum, utcnow
+
+
+class PhotoKind(StrEnum):
+    report = "report"
+    after = "after"
+
+
+class Photo(SQLModel, table=True):
+    """A stored, cleaned photo. Files are named by the SHA-256 of the stored JPEG."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    observation_id: int = Field(foreign_key="observation.id", index=True, ondelete="CASCADE")
+    sha256: str = Field(max_length=64)
+    width: int
+    height: int
+    position: int = Field(default=0)
+    kind: PhotoKind = Field(default=PhotoKind.report, sa_type=text_enum(PhotoKind))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def url(self) -> str:
+        return f"/media/photos/{self.sha256[:2]}/{self.sha256}.jpg"
+
+    @property
+    def thumb_url(self) -> str:
+        return f"/media/thumbs/{self.sha256[:2]}/{self.sha256}.jpg"

@@ -1,0 +1,1 @@
+"""Thin HTTP handlers, one module per audience: parse, call a service, render."""

@@ -1,0 +1,116 @@
+"""The resident's side: the capture page, the one door for new observations, status pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from app.deps import FormDep, SessionDep, SettingsDep
+from app.services import categories, daylight, observations, photos
+from app.templating import render, wants_json
+
+router = APIRouter()
+PAGE_SIZE = 30
+
+
+@router.get("/")
+def capture_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The capture form, with a fresh client id: re-sending this same form is stored once."""
+    center = (settings.map_center_lat, settings.map_center_lon)
+    return render(request, "capture/new.html", {
+        "categories": categories.active(session=session),
+        "values": {
+            "client_id": str(uuid.uuid4()),
+            "dark": "dark" if daylight.is_dark(lat=center[0], lon=center[1],
+                                               at=datetime.now(UTC)) else "daylight",
+        },
+        "errors": {},
+    })
+
+
+@router.post("/observations")
+def submit_observation(
+    request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Store an observation (form, htmx or API); a replayed client_id returns the first one."""
+    raw = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    uploads = [
+        upload.file.read(settings.upload_max_bytes + 1)
+        for upload in form.getlist("photo")
+        if isinstance(upload, UploadFile) and (upload.filename or upload.size)
+    ]
+    limits = photos.PhotoLimits(
+        max_bytes=settings.upload_max_bytes, max_pixels=settings.photo_max_pixels,
+        max_px=settings.photo_max_px, thumb_px=settings.thumb_max_px,
+    )
+    try:
+        result = observations.capture(
+            session=session, raw=raw, uploads=uploads, media_dir=settings.media_path,
+            limits=limits, max_photos=settings.photos_per_observation,
+            description_max=settings.description_max_chars, workers=settings.photo_workers,
+        )
+    except observations.InvalidSubmission as exc:
+        if wants_json(request):
+            return JSONResponse(
+                {"result": "refused", "errors": exc.errors}, status_code=exc.status_code
+            )
+        return render(request, "capture/new.html", {
+            "categories": categories.active(session=session),
+            "values": raw, "errors": exc.errors,
+        }, block="errors", status_code=exc.status_code)
+
+    obs = result.observation
+    url = str(request.url_for("observation_page", token=obs.token))
+    status_code = 201 if result.created else 200
+    if wants_json(request):
+        return JSONResponse(
+            {"result": "stored" if result.created else "already_stored",
+             "token": obs.token, "url": url},
+            status_code=status_code, headers={"Location": url},
+        )
+    view = observations.public_view(session=session, observation=obs)
+    return render(
+        request, "capture/confirmation.html",
+        {"obs": view, "tracking_url": url, "created": result.created},
+        block="confirmation", status_code=status_code,
+        # htmx: the confirmation replaces the whole form, not just the status line.
+        headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
+    )
+
+
+@router.get("/observations")
+def recent_observations(
+    request: Request, session: SessionDep, page: Annotated[int, Query(ge=1, le=10_000)] = 1
+) -> Response:
+    """The newest observations, public fields only."""
+    rows = observations.recent(session=session, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render(request, "capture/recent.html", {
+        "rows": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE,
+    }, block="rows")
+
+
+@router.get("/observations/{token}", name="observation_page")
+def observation_page(
+    request: Request, session: SessionDep, token: Annotated[str, Path(max_length=64)]
+) -> Response:
+    """The status page behind a tracking link: photo, place, status and public history."""
+    obs = observations.by_token(session=session, token=token)
+    if obs is None:
+        raise HTTPException(status_code=404)
+    return render(request, "capture/status.html", {
+        "obs": observations.public_view(session=session, observation=obs),
+    })
+
+
+@router.get("/capture/daylight")
+def is_dark_now(
+    lat: Annotated[float, Query(ge=-90, le=90)], lon: Annotated[float, Query(ge=-180, le=180)]
+) -> JSONResponse:
+    """Dark or daylight at this place now, to preset the form."""
+    return JSONResponse({"dark": daylight.is_dark(lat=lat, lon=lon, at=datetime.now(UTC))})

@@ -1,0 +1,53 @@
+"""Demo data for Boden: districts, the units that own fixes, and the categories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from app.models import Category, CategoryKind, Unit, Zone
+from app.services import zones
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+
+
+def is_loaded(*, session: Session) -> bool:
+    return session.exec(select(Zone.id).limit(1)).first() is not None
+
+
+def load(*, session: Session) -> dict[str, int]:
+    """Create or update the demo rows by slug; running it twice changes nothing."""
+    units: dict[str, Unit] = {}
+    for row in json.loads((DEMO_DIR / "units.json").read_text(encoding="utf-8")):
+        unit = session.exec(select(Unit).where(Unit.slug == row["slug"])).first() or Unit(
+            slug=row["slug"], name_sv="", name_en=""
+        )
+        for key in ("name_sv", "name_en", "department_sv", "department_en", "email"):
+            setattr(unit, key, row.get(key))
+        session.add(unit)
+        units[unit.slug] = unit
+    session.flush()
+
+    categories = json.loads((DEMO_DIR / "categories.json").read_text(encoding="utf-8"))
+    for position, row in enumerate(categories):
+        category = session.exec(
+            select(Category).where(Category.slug == row["slug"])
+        ).first() or Category(slug=row["slug"], name_sv="", name_en="")
+        category.name_sv, category.name_en = row["name_sv"], row["name_en"]
+        category.icon = row["icon"]
+        category.kind = CategoryKind(row["kind"])
+        category.position = position
+        default = row.get("default_unit")
+        category.default_unit_id = units[default].id if default else None
+        session.add(category)
+
+    collection = json.loads((DEMO_DIR / "zones.geojson").read_text(encoding="utf-8"))
+    for feature in collection["features"]:
+        props = feature["properties"]
+        zones.upsert(session=session, slug=props["slug"], name=props["name"],
+                     geometry=feature["geometry"])
+    session.commit()
+    return {"units": len(units), "categories": len(categories),
+            "zones": len(collection["features"])}

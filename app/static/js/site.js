@@ -1,0 +1,38 @@
+// htmx glue shared by every page: focus what a swap brought, mark invalid fields, say when the
+// network failed (the form stays as it was, so nothing typed is lost).
+(function () {
+  "use strict";
+
+  function markInvalid(root) {
+    root.querySelectorAll(".field-error[id]").forEach(function (slot) {
+      var invalid = slot.textContent.trim() !== "";
+      document.querySelectorAll('[aria-describedby~="' + slot.id + '"]').forEach(function (el) {
+        if (el.matches("input:not([type=radio]):not([type=file]), textarea, select")) {
+          if (invalid) el.setAttribute("aria-invalid", "true");
+          else el.removeAttribute("aria-invalid");
+        }
+      });
+    });
+  }
+
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var target = document.querySelector("[data-focus]");
+    if (target) {
+      target.focus({ preventScroll: false });
+      target.removeAttribute("data-focus");
+    }
+    markInvalid(document);
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    document.querySelectorAll("[data-send-error]").forEach(function (el) { el.hidden = true; });
+  });
+
+  document.addEventListener("htmx:sendError", function (evt) {
+    document.querySelectorAll("[data-send-error]").forEach(function (el) {
+      el.hidden = false;
+      el.setAttribute("tabindex", "-1");
+      el.focus();
+    });
+  });
+})();

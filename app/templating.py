@@ -1,0 +1,80 @@
+"""One Jinja environment (with i18n) and `render`: the whole page, or one block for htmx."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_datetime
+from fastapi import Request
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.responses import Response
+
+from app import i18n, labels
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def _format_time(value: datetime, fmt: str = "medium") -> str:
+    lang = i18n.current_language()
+    return format_datetime(value, fmt, tzinfo="Europe/Stockholm", locale=lang)
+
+
+def build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(("html", "xml")),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    # Jinja formats newstyle strings itself, so it gets the bare catalog lookups.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda s: i18n.translations(i18n.current_language()).gettext(s),
+        lambda s, p, n: i18n.translations(i18n.current_language()).ngettext(s, p, n),
+        newstyle=True,
+    )
+    env.filters["datetime"] = _format_time
+    env.globals.update(
+        status_label=labels.status_label,
+        position_source_label=labels.position_source_label,
+        unsafe_labels=labels.unsafe_labels,
+    )
+    return env
+
+
+templates = Jinja2Blocks(env=build_environment())
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The page for a normal request; only `block` when htmx asks (and a block is named)."""
+    ctx = {
+        "lang": i18n.current_language(),
+        "settings": request.app.state.settings,
+        "htmx": is_htmx(request),
+    }
+    ctx.update(context or {})
+    block_name = block if block and is_htmx(request) else None
+    return templates.TemplateResponse(
+        request, template, ctx, status_code=status_code, headers=headers, block_name=block_name
+    )
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept

@@ -1,0 +1,164 @@
+"""Swedish translations, merged into app/translations/sv by `python scripts/sv_translations.py`.
+
+Kept as a table so that a change of English wording shows up as a missing Swedish line in the
+catalog test, and a translator can review everything in one place."""
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+SV = {
+    "A little": "Lite",
+    "Area": "Område",
+    "At most %(n)s photos per observation.": "Högst %(n)s foton per observation.",
+    "Back to the start page": "Tillbaka till startsidan",
+    "Being looked at": "Granskas",
+    "Choose a photo": "Välj ett foto",
+    "Choose dark or daylight.": "Välj mörkt eller dagsljus.",
+    "Choose how unsafe it feels, from 1 to 5.": "Välj hur otryggt det känns, från 1 till 5.",
+    "Choose what kind of place this is.": "Välj vad det gäller.",
+    "Chosen photo {n}": "Valt foto {n}",
+    "Could not reach the server. Your report is still here: check your connection and press "
+    "Send again.": "Vi nådde inte servern. Din rapport finns kvar här: kontrollera "
+    "anslutningen och tryck på Skicka igen.",
+    "Dark": "Mörkt",
+    "Dark or daylight?": "Mörkt eller dagsljus?",
+    "Daylight": "Dagsljus",
+    "Describe it": "Beskriv",
+    "Error:": "Fel:",
+    "Felt unsafe": "Kändes otryggt",
+    "Finding your position…": "Söker din position…",
+    "Fixed": "Åtgärdad",
+    "Fixed and checked": "Åtgärdad och kontrollerad",
+    "Follow your report": "Följ din rapport",
+    "Handed to another owner": "Överlämnad till en annan ansvarig",
+    "Handled by": "Hanteras av",
+    "History": "Historik",
+    "How unsafe does it feel?": "Hur otryggt känns det?",
+    "In progress": "Pågår",
+    "Keep this link to follow what happens to your report:": "Spara länken för att följa vad "
+    "som händer med din rapport:",
+    "Latitude": "Latitud",
+    "Light": "Ljus",
+    "Longitude": "Longitud",
+    "Main": "Huvudmeny",
+    "Map of the place": "Karta över platsen",
+    "Map: tap to place the pin": "Karta: tryck för att placera nålen",
+    "Merged with another report": "Sammanslagen med en annan rapport",
+    "Newer": "Nyare",
+    "No position yet: we will use the photo's location if it has one.": "Ingen position än: vi "
+    "använder fotots plats om det har någon.",
+    "No reports yet.": "Inga rapporter än.",
+    "Not at all": "Inte alls",
+    "Older": "Äldre",
+    "Only the municipality's staff see it. We write when the status changes.": "Bara kommunens "
+    "personal ser den. Vi skriver när statusen ändras.",
+    "Pages": "Sidor",
+    "Photo": "Foto",
+    "Photo %(n)s of the place": "Foto %(n)s av platsen",
+    "Pin placed on the map.": "Nålen är placerad på kartan.",
+    "Position": "Position",
+    "Position found, accurate to about {m} m. Drag the pin if it is off.": "Position hittad, "
+    "noggrann till ungefär {m} m. Dra nålen om den hamnat fel.",
+    "Preset from the sun at this place and time; change it if it is wrong.": "Förvalt efter "
+    "solens läge här och nu; ändra om det är fel.",
+    "Quite": "Ganska",
+    "Received": "Mottagen",
+    "Recent reports": "Senaste rapporter",
+    "Remove photo {n}": "Ta bort foto {n}",
+    "Reopened": "Återöppnad",
+    "Report": "Rapportera",
+    "Report a place": "Rapportera en plats",
+    "Report another place": "Rapportera en till plats",
+    "Report sent": "Rapporten är skickad",
+    "Scheduled": "Planerad",
+    "Send report": "Skicka rapport",
+    "Sending…": "Skickar…",
+    "Skip to content": "Hoppa till innehållet",
+    "Some of what was sent is not valid.": "En del av det som skickades är inte giltigt.",
+    "Something that feels unsafe, or a place worth keeping. No account needed.": "Något som "
+    "känns otryggt, eller en plats värd att behålla. Inget konto behövs.",
+    "Something went wrong on our side. Please try again in a moment.": "Något gick fel hos oss. "
+    "Försök igen om en stund.",
+    "Somewhat": "Måttligt",
+    "Status:": "Status:",
+    "Take a photo": "Ta ett foto",
+    "Tap the map where the place is, or use your position.": "Tryck på kartan där platsen är, "
+    "eller använd din position.",
+    "Thank you! Your report is stored.": "Tack! Din rapport är sparad.",
+    "That e-mail address does not look right.": "E-postadressen ser inte riktig ut.",
+    "That file is not a photo we can read. Use JPEG, PNG, WebP or HEIC.": "Filen är inte ett "
+    "foto vi kan läsa. Använd JPEG, PNG, WebP eller HEIC.",
+    "That is not something this address can do.": "Det går inte att göra på den här adressen.",
+    "That walk code is not valid.": "Vandringskoden är inte giltig.",
+    "The form is missing its id. Reload the page and try again.": "Formuläret saknar sitt id. "
+    "Ladda om sidan och försök igen.",
+    "The photo has more than %(mp)s megapixels. Choose a smaller one.": "Fotot har mer än "
+    "%(mp)s megapixel. Välj ett mindre.",
+    "The photo is damaged or incomplete. Take it again or choose another one.": "Fotot är "
+    "skadat eller ofullständigt. Ta om det eller välj ett annat.",
+    "The photo is empty. Take it again or choose another one.": "Fotot är tomt. Ta om det "
+    "eller välj ett annat.",
+    "The photo is larger than %(mb)s MB. Choose a smaller one.": "Fotot är större än %(mb)s MB. "
+    "Välj ett mindre.",
+    "The place": "Platsen",
+    "The place (drag to move)": "Platsen (dra för att flytta)",
+    "The position is not valid. Tap the map where the place is.": "Positionen är inte giltig. "
+    "Tryck på kartan där platsen är.",
+    "The request could not be read. Reload the page and try again.": "Begäran gick inte att "
+    "läsa. Ladda om sidan och försök igen.",
+    "The text is too long: at most %(n)s characters.": "Texten är för lång: högst %(n)s tecken.",
+    "The upload is too large. Send fewer or smaller photos.": "Uppladdningen är för stor. "
+    "Skicka färre eller mindre foton.",
+    "This report was already stored.": "Den här rapporten var redan sparad.",
+    "Use my position": "Använd min position",
+    "Very": "Mycket",
+    "We could not find that page. The link may be mistyped or out of date.": "Vi hittade inte "
+    "sidan. Länken kan vara felskriven eller gammal.",
+    "We could not get your position. Tap the map where the place is.": "Vi kunde inte hämta "
+    "din position. Tryck på kartan där platsen är.",
+    "What is it?": "Vad gäller det?",
+    "Where is it?": "Var är det?",
+    "Where is it? Use your position or tap the map to place the pin.": "Var är det? Använd din "
+    "position eller tryck på kartan för att placera nålen.",
+    "Will not be fixed": "Kommer inte att åtgärdas",
+    "Your e-mail for updates": "Din e-post för uppdateringar",
+    "Your phone sent no position, so we used the location stored in your photo. Check the pin "
+    "on the status page.": "Telefonen skickade ingen position, så vi använde platsen som finns "
+    "i ditt foto. Kontrollera nålen på statussidan.",
+    "Your position is uncertain (about {m} m). Drag the pin or tap the map where the place "
+    "is.": "Din position är osäker (ungefär {m} m). Dra nålen eller tryck på kartan där "
+    "platsen är.",
+    "Your report is not sent yet. Please check:": "Din rapport är inte skickad än. Kontrollera:",
+    "from the phone's location": "från telefonens position",
+    "optional": "valfritt",
+    "optional, up to %(n)s": "valfritt, högst %(n)s",
+    "placed on the map": "placerad på kartan",
+    "taken from the photo": "hämtad från fotot",
+}
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
+
+
+def main() -> None:
+    with (TRANSLATIONS / "messages.pot").open("rb") as fh:
+        template = read_po(fh)
+    for lang, table in (("sv", SV), ("en", {})):
+        catalog = Catalog(locale=lang, project="SafetyWalk", fuzzy=False)
+        for message in template:
+            if message.id:
+                catalog.add(message.id, table.get(message.id, ""))
+        path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            write_po(fh, catalog, width=100, sort_output=True, omit_header=False)
+        missing = [m.id for m in catalog if m.id and not m.string]
+        print(f"{lang}: {len(catalog)} messages, {len(missing)} untranslated")
+        if lang == "sv":
+            for mid in missing:
+                print("  missing:", mid)
+
+
+if __name__ == "__main__":
+    main()
