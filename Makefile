@@ -8,12 +8,13 @@ export HOST PORT
 
 .PHONY: run test test-sqlite test-postgres lint venv test-deps messages bench clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# uv installs a fresh venv in seconds; it comes from PyPI into the venv itself.
+$(BIN)/uv:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 
 # Reinstall only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
 	touch $@
 

@@ -1,0 +1,27 @@
+# SafetyWalk: slim Python, non-root, data and media on volumes.
+# Build: docker build -t safetywalk .   Run: docker run -p 8000:8000 -v sw-data:/data -v sw-media:/media safetywalk
+FROM python:3.11-slim AS app
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    SAFETYWALK_DATA_DIR=/data \
+    SAFETYWALK_MEDIA_DIR=/media \
+    SAFETYWALK_ENVIRONMENT=production \
+    HOST=0.0.0.0 \
+    PORT=8000
+
+WORKDIR /srv/safetywalk
+COPY pyproject.toml README.md alembic.ini ./
+COPY app ./app
+COPY migrations ./migrations
+RUN pip install --no-cache-dir -e . \
+    && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin safetywalk \
+    && mkdir -p /data /media && chown -R safetywalk:safetywalk /data /media
+
+USER safetywalk
+VOLUME ["/data", "/media"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')" || exit 1
+# Migrate on start (idempotent), load Boden's demo data only into an empty database, serve.
+CMD ["sh", "-c", "safetywalk migrate && safetywalk load-demo --if-empty && exec safetywalk serve --forwarded-allow-ips='*'"]

@@ -1,0 +1,161 @@
+"""Test fixtures: a real database (SQLite file, or PostgreSQL when SAFETYWALK_TEST_ENGINE is
+`postgresql`), migrated from empty by Alembic once per run, with Boden's demo data; a fresh app
+per test; observations wiped after each test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.cli import migrate
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.services import demo
+
+ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
+# Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
+TEST_TABLES = ("observation_event", "photo", "observation")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database engine: {ENGINE}"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty database brought to head by the migrations, then given the demo data."""
+    if ENGINE == "postgresql":
+        url = os.environ.get("SAFETYWALK_TEST_DATABASE_URL", "")
+        if not url:
+            pytest.exit("SAFETYWALK_TEST_ENGINE=postgresql needs SAFETYWALK_TEST_DATABASE_URL", 2)
+        _reset_postgres(url)
+    elif ENGINE == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        pytest.exit(f"unknown SAFETYWALK_TEST_ENGINE {ENGINE!r}", 2)
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        demo.load(session=session)
+    engine.dispose()
+    return url
+
+
+def make_settings(database_url: str, root: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": root / "data",
+        "media_dir": root / "media",
+        "secret_key": "test-secret-key-that-is-long-enough-000000",
+        "tile_url": "",  # no tile server is reachable here
+        "default_language": "en",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, headers={"Accept-Language": "en"}) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def engine(app: FastAPI) -> Engine:
+    return app.state.engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as db:
+        yield db
+
+
+def wipe(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for table in TEST_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "database_url" in request.fixturenames:
+        wipe(request.getfixturevalue("database_url"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """The app served by a real uvicorn on loopback, in a thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("live server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    app = create_app(make_settings(database_url, tmp_path_factory.mktemp("live")))
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    app.state.engine.dispose()

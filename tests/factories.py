@@ -1,0 +1,126 @@
+"""Test data made for real: photos encoded by Pillow (with EXIF), observation posts."""
+
+from __future__ import annotations
+
+import uuid
+from io import BytesIO
+from typing import Any
+
+from fastapi.testclient import TestClient
+from PIL import ExifTags, Image, ImageDraw
+
+CENTRUM = (65.8253, 21.6880)  # a point inside the demo zone "Centrum"
+
+
+def _rational_dms(value: float) -> tuple[float, float, float]:
+    value = abs(value)
+    degrees = int(value)
+    minutes_full = (value - degrees) * 60
+    minutes = int(minutes_full)
+    seconds = round((minutes_full - minutes) * 60, 4)
+    return (float(degrees), float(minutes), seconds)
+
+
+def photo_exif(
+    *,
+    orientation: int | None = None,
+    gps: tuple[float, float] | None = None,
+    camera_serial: str | None = None,
+) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "TestPhone"
+    exif[ExifTags.Base.Model] = "Model 12"
+    if camera_serial:
+        exif[ExifTags.Base.BodySerialNumber] = camera_serial
+    if orientation:
+        exif[ExifTags.Base.Orientation] = orientation
+    if gps:
+        lat, lon = gps
+        exif[ExifTags.IFD.GPSInfo] = {
+            ExifTags.GPS.GPSLatitudeRef: "N" if lat >= 0 else "S",
+            ExifTags.GPS.GPSLatitude: _rational_dms(lat),
+            ExifTags.GPS.GPSLongitudeRef: "E" if lon >= 0 else "W",
+            ExifTags.GPS.GPSLongitude: _rational_dms(lon),
+        }
+    return exif
+
+
+def landscape_picture(width: int = 1200, height: int = 800) -> Image.Image:
+    """A picture whose top-left is red and the rest blue, so orientation can be checked."""
+    img = Image.new("RGB", (width, height), (30, 60, 200))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, width // 3, height // 3), fill=(220, 20, 20))
+    return img
+
+
+def jpeg_bytes(
+    width: int = 1200,
+    height: int = 800,
+    *,
+    orientation: int | None = None,
+    gps: tuple[float, float] | None = None,
+    comment: bytes | None = None,
+    camera_serial: str | None = None,
+    quality: int = 90,
+) -> bytes:
+    out = BytesIO()
+    params: dict[str, Any] = {
+        "exif": photo_exif(orientation=orientation, gps=gps, camera_serial=camera_serial),
+        "quality": quality,
+    }
+    if comment:
+        params["comment"] = comment
+    landscape_picture(width, height).save(out, "JPEG", **params)
+    return out.getvalue()
+
+
+def png_bytes(width: int = 64, height: int = 64) -> bytes:
+    out = BytesIO()
+    landscape_picture(width, height).save(out, "PNG")
+    return out.getvalue()
+
+
+def heic_bytes(
+    width: int = 640, height: int = 480, *, gps: tuple[float, float] | None = None
+) -> bytes:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    out = BytesIO()
+    landscape_picture(width, height).save(out, "HEIF", exif=photo_exif(gps=gps).tobytes())
+    return out.getvalue()
+
+
+def observation_fields(**overrides: Any) -> dict[str, str]:
+    fields = {
+        "client_id": str(uuid.uuid4()),
+        "category": "dark-spot",
+        "lat": str(CENTRUM[0]),
+        "lon": str(CENTRUM[1]),
+        "accuracy_m": "12",
+        "position_source": "gps",
+        "description": "The lamp by the underpass is out.",
+        "unsafe_level": "4",
+        "dark": "dark",
+    }
+    fields.update({k: str(v) for k, v in overrides.items() if v is not None})
+    for key in [k for k, v in overrides.items() if v is None]:
+        fields.pop(key, None)
+    return fields
+
+
+def post_observation(
+    client: TestClient,
+    *,
+    photos: list[tuple[str, bytes, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **overrides: Any,
+):  # type: ignore[no-untyped-def]
+    """POST /observations as the form does; `photos` are (filename, bytes, content type)."""
+    files = [("photo", photo) for photo in (photos or [])]
+    return client.post(
+        "/observations",
+        data=observation_fields(**overrides),
+        files=files or None,
+        headers=headers or {},
+    )

@@ -1,0 +1,242 @@
+"""The resident's capture flow through HTTP: stored once, clear answers, nothing personal shown."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, func, select
+
+from app.models import Observation, ObservationEvent, Photo, PositionSource
+from tests.factories import CENTRUM, jpeg_bytes, observation_fields, post_observation
+
+JSON = {"Accept": "application/json"}
+
+
+def count(session: Session, model: type) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_capture_page_offers_the_categories_and_a_fresh_client_id(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Dark spot / broken light" in page.text
+    assert "Good place" in page.text
+    assert 'capture="environment"' in page.text
+    ids = [line for line in page.text.splitlines() if 'name="client_id"' in line]
+    assert len(ids) == 1
+    uuid.UUID(ids[0].split('value="')[1].split('"')[0])
+    assert 'name="client_id" value=' in client.get("/").text
+    assert ids[0] not in client.get("/").text  # a new id for each form
+
+
+def test_a_report_is_stored_with_its_zone_unit_photo_and_first_history_line(client, session):
+    answer = post_observation(client, photos=[("lamp.jpg", jpeg_bytes(), "image/jpeg")])
+    assert answer.status_code == 201
+    assert "Thank you! Your report is stored." in answer.text
+    obs = session.exec(select(Observation)).one()
+    assert obs.status == "new"
+    assert obs.position_source == PositionSource.gps
+    assert obs.accuracy_m == 12
+    assert obs.dark is True and obs.unsafe_level == 4
+    zone_slug = session.exec(select(Observation).where(Observation.id == obs.id)).one()
+    assert zone_slug.zone_id is not None
+    assert f"/observations/{obs.token}" in answer.text
+    assert count(session, Photo) == 1
+    history = session.exec(select(ObservationEvent)).all()
+    assert [(e.from_status, e.to_status) for e in history] == [(None, "new")]
+
+
+def test_status_page_shows_photo_place_and_status_but_never_the_contact(client, session):
+    answer = post_observation(
+        client,
+        photos=[("lamp.jpg", jpeg_bytes(), "image/jpeg")],
+        contact_email="resident@example.org",
+        headers=JSON,
+    )
+    page = client.get(answer.json()["url"])
+    assert page.status_code == 200
+    assert "Dark spot / broken light" in page.text
+    assert "Centrum" in page.text
+    assert "Received" in page.text
+    assert "Street lighting" in page.text
+    assert "resident@example.org" not in page.text
+    photo = session.exec(select(Photo)).one()
+    assert photo.thumb_url in page.text
+    assert client.get(photo.url).headers["content-type"] == "image/jpeg"
+    assert "resident@example.org" not in client.get("/observations").text
+
+
+def test_the_same_client_id_ten_times_is_stored_once_with_the_same_tracking_link(client, session):
+    client_id = str(uuid.uuid4())
+    answers = [
+        post_observation(
+            client,
+            client_id=client_id,
+            headers=JSON,
+            photos=[("a.jpg", jpeg_bytes(), "image/jpeg")],
+        )
+        for _ in range(10)
+    ]
+    assert [a.status_code for a in answers] == [201] + [200] * 9
+    assert {a.json()["token"] for a in answers} == {answers[0].json()["token"]}
+    assert [a.json()["result"] for a in answers[:2]] == ["stored", "already_stored"]
+    assert count(session, Observation) == 1
+    assert count(session, Photo) == 1
+
+
+def test_a_replayed_form_says_it_was_already_stored(client):
+    fields = observation_fields()
+    first = client.post("/observations", data=fields)
+    again = client.post("/observations", data=fields)
+    assert first.status_code == 201 and again.status_code == 200
+    assert "This report was already stored." in again.text
+
+
+def test_position_comes_from_the_photo_when_the_browser_sent_none(client, session):
+    photo = jpeg_bytes(gps=(65.8260, 21.6900))
+    answer = post_observation(
+        client,
+        lat=None,
+        lon=None,
+        accuracy_m=None,
+        position_source=None,
+        photos=[("p.jpg", photo, "image/jpeg")],
+    )
+    assert answer.status_code == 201
+    assert "used the location stored in your photo" in answer.text
+    obs = session.exec(select(Observation)).one()
+    assert obs.position_source == PositionSource.photo
+    assert abs(obs.lat - 65.8260) < 1e-4 and abs(obs.lon - 21.6900) < 1e-4
+    assert obs.accuracy_m is None
+
+
+def test_without_any_position_the_form_asks_for_one_and_stores_nothing(client, session):
+    answer = post_observation(
+        client, lat=None, lon=None, photos=[("p.jpg", jpeg_bytes(), "image/jpeg")]
+    )
+    assert answer.status_code == 422
+    assert "Where is it?" in answer.text
+    assert count(session, Observation) == 0
+
+
+def test_a_pin_placed_by_hand_keeps_no_gps_accuracy(client, session):
+    post_observation(client, position_source="map", accuracy_m="350")
+    obs = session.exec(select(Observation)).one()
+    assert obs.position_source == PositionSource.map
+    assert obs.accuracy_m is None
+
+
+def test_a_position_outside_every_zone_is_stored_without_a_zone(client, session):
+    assert post_observation(client, lat="59.3293", lon="18.0686").status_code == 201
+    assert session.exec(select(Observation)).one().zone_id is None
+
+
+def test_invalid_fields_re_render_the_form_with_a_message_next_to_each(client, session):
+    answer = post_observation(
+        client,
+        category="no-such-thing",
+        unsafe_level="9",
+        contact_email="not-an-address",
+        lat="91",
+        lon="200",
+        description="x" * 2001,
+    )
+    assert answer.status_code == 422
+    text = answer.text
+    for message in (
+        "Choose what kind of place this is.",
+        "Choose how unsafe it feels, from 1 to 5.",
+        "That e-mail address does not look right.",
+        "The position is not valid.",
+        "The text is too long",
+    ):
+        assert message in text
+    assert (
+        'id="err-category" class="field-error"><span class="visually-hidden">Error: </span>' in text
+    )
+    assert 'value="not-an-address"' in text  # what was typed is kept
+    assert count(session, Observation) == 0
+
+
+def test_htmx_errors_swap_only_the_messages_and_keep_the_form(client):
+    answer = post_observation(client, category="", headers={"HX-Request": "true"})
+    assert answer.status_code == 422
+    assert "<form" not in answer.text
+    assert 'id="err-category" class="field-error" hx-swap-oob="true"' in answer.text
+    assert "Your report is not sent yet" in answer.text
+
+
+def test_htmx_success_replaces_the_form_with_the_confirmation(client):
+    answer = post_observation(client, headers={"HX-Request": "true"})
+    assert answer.status_code == 201
+    assert answer.headers["HX-Retarget"] == "#capture"
+    assert "<html" not in answer.text and "Follow your report" in answer.text
+
+
+def test_missing_or_bad_client_id_is_refused(client, session):
+    assert post_observation(client, client_id=None).status_code == 422
+    assert post_observation(client, client_id="1234").status_code == 422
+    assert count(session, Observation) == 0
+
+
+def test_a_good_place_carries_no_unsafety_rating(client, session):
+    post_observation(client, category="good-place", unsafe_level="5")
+    assert session.exec(select(Observation)).one().unsafe_level is None
+
+
+def test_dark_is_preset_from_the_sun_at_the_place_and_time_when_not_given(client, session):
+    from datetime import UTC, datetime, timedelta
+
+    from app.services import daylight
+
+    # Yesterday at 22:00 and at 10:00 UTC: whichever the season, the app must agree with the sun.
+    yesterday = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+    for hour in (22, 10):
+        at = yesterday.replace(hour=hour)
+        answer = post_observation(client, dark=None, observed_at=at.isoformat(), headers=JSON)
+        obs = session.exec(
+            select(Observation).where(Observation.token == answer.json()["token"])
+        ).one()
+        assert obs.dark is daylight.is_dark(lat=CENTRUM[0], lon=CENTRUM[1], at=at)
+        assert obs.created_at == at
+
+
+def test_unknown_tracking_links_get_a_friendly_404(client):
+    for token in ("doesnotexistdoesnotexist", "x", "a" * 64, "../../etc/passwd"):
+        page = client.get(f"/observations/{token}")
+        assert page.status_code == 404
+        assert "could not find" in page.text
+
+
+def test_recent_list_links_to_status_pages(client):
+    token = post_observation(client, headers=JSON).json()["token"]
+    page = client.get("/observations")
+    assert page.status_code == 200 and f"/observations/{token}" in page.text
+    assert client.get("/observations?page=0").status_code == 422
+    assert client.get("/observations?page=99999999999999999999").status_code == 422
+
+
+def test_json_answers_for_sync_clients(client):
+    refused = post_observation(client, category="nope", headers=JSON)
+    assert refused.status_code == 422
+    assert refused.json()["result"] == "refused"
+    assert "category" in refused.json()["errors"]
+
+
+def test_daylight_endpoint_checks_its_coordinates(client):
+    assert client.get("/capture/daylight?lat=65.8&lon=21.7").json().keys() == {"dark"}
+    assert client.get("/capture/daylight?lat=95&lon=21.7").status_code == 422
+    assert client.get("/capture/daylight?lat=abc&lon=21.7").status_code == 422
+
+
+def test_observed_at_in_the_future_is_clamped_to_now(client, session):
+    post_observation(client, observed_at="2099-01-01T00:00:00+00:00")
+    assert session.exec(select(Observation)).one().created_at.year < 2099
+
+
+def test_centrum_point_is_in_centrum(session):
+    from app.services import zones
+
+    zone = zones.place(session=session, lat=CENTRUM[0], lon=CENTRUM[1])
+    assert zone is not None and zone.slug == "centrum"

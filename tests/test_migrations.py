@@ -1,0 +1,68 @@
+"""Migrations build the whole schema from empty, match the models, and go down and up again."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, make_url, text
+
+from app.cli import alembic_config, migrate
+from app.db import make_engine
+from app.models import SQLModel
+from tests.conftest import ENGINE
+
+
+def test_history_is_linear():
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(scripts.get_heads()) == 1
+    assert all(len(rev._all_down_revisions) <= 1 for rev in scripts.walk_revisions())
+
+
+def test_migrated_schema_matches_the_models(database_url):
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+@pytest.fixture
+def empty_database(database_url, tmp_path) -> Iterator[str]:
+    """A second, empty database on the same engine."""
+    if ENGINE == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"safetywalk_mig_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_upgrade_from_empty_then_down_to_nothing_and_up_again(empty_database):
+    from alembic import command
+
+    migrate(empty_database)
+    engine = make_engine(empty_database)
+    assert {"observation", "photo", "zone", "category", "unit"} <= set(
+        inspect(engine).get_table_names()
+    )
+    engine.dispose()
+    command.downgrade(alembic_config(empty_database), "base")
+    engine = make_engine(empty_database)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    migrate(empty_database)
+    engine = make_engine(empty_database)
+    assert "observation" in inspect(engine).get_table_names()
+    engine.dispose()
