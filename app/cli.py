@@ -50,7 +50,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _load_demo(args: argparse.Namespace) -> int:
-    from app.services import demo
+    from app.services import demo, photos
 
     settings = get_settings()
     engine = make_engine(settings.sqlalchemy_url)
@@ -59,6 +59,10 @@ def _load_demo(args: argparse.Namespace) -> int:
             print("demo data already there; nothing loaded")
             return 0
         counts = demo.load(session=session)
+        if not args.no_observations:
+            counts["observations"] = demo.load_observations(
+                session=session, media_dir=settings.media_path, limits=photos.limits(settings)
+            )
     print("loaded Boden demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return 0
 
@@ -80,8 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     mig.add_argument("revision", nargs="?", default="head")
     mig.set_defaults(func=_migrate)
 
-    demo = sub.add_parser("load-demo", help="load Boden's districts, units and categories")
+    demo = sub.add_parser(
+        "load-demo", help="load Boden's districts, units, categories and sample reports"
+    )
     demo.add_argument("--if-empty", action="store_true", help="only when no zones exist yet")
+    demo.add_argument("--no-observations", action="store_true",
+                      help="only the reference data, no sample reports")
     demo.set_defaults(func=_load_demo)
     return parser
 

@@ -24,8 +24,20 @@ def test_migrate_and_load_demo_on_a_fresh_data_dir(tmp_path):
     first = run("load-demo", "--if-empty", data_dir=data)
     assert first.returncode == 0, first.stderr
     assert "8 zones" in first.stdout and "11 categories" in first.stdout
+    assert "10 observations" in first.stdout
     second = run("load-demo", "--if-empty", data_dir=data)
     assert "already there" in second.stdout
+    again = run("load-demo", data_dir=data)
+    assert "0 observations" in again.stdout  # sample reports are stored once
+
+
+def test_every_demo_report_lies_in_a_district(session, tmp_path):
+    import json
+
+    from app.services import demo, zones
+
+    for row in json.loads((demo.DEMO_DIR / "observations.json").read_text()):
+        assert zones.place(session=session, lat=row["lat"], lon=row["lon"]) is not None, row
 
 
 def test_help_lists_the_commands(tmp_path):

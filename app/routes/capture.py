@@ -45,14 +45,10 @@ def submit_observation(
         for upload in form.getlist("photo")
         if isinstance(upload, UploadFile) and (upload.filename or upload.size)
     ]
-    limits = photos.PhotoLimits(
-        max_bytes=settings.upload_max_bytes, max_pixels=settings.photo_max_pixels,
-        max_px=settings.photo_max_px, thumb_px=settings.thumb_max_px,
-    )
     try:
         result = observations.capture(
             session=session, raw=raw, uploads=uploads, media_dir=settings.media_path,
-            limits=limits, max_photos=settings.photos_per_observation,
+            limits=photos.limits(settings), max_photos=settings.photos_per_observation,
             description_max=settings.description_max_chars, workers=settings.photo_workers,
         )
     except observations.InvalidSubmission as exc:

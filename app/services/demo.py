@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from app.models import Category, CategoryKind, Unit, Zone
-from app.services import zones
+from app.services import observations, photos, zones
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+# Demo observations get ids derived from this, so loading them twice stores them once.
+DEMO_NAMESPACE = uuid.UUID("6f1c2a52-5a0e-4c55-9d0b-6a7d2e1f0b01")
 
 
 def is_loaded(*, session: Session) -> bool:
@@ -51,3 +55,29 @@ def load(*, session: Session) -> dict[str, int]:
     session.commit()
     return {"units": len(units), "categories": len(categories),
             "zones": len(collection["features"])}
+
+
+def load_observations(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> int:
+    """A few residents' reports around Boden, stored through the real capture pipeline;
+    returns how many were new."""
+    rows = json.loads((DEMO_DIR / "observations.json").read_text(encoding="utf-8"))
+    today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    created = 0
+    for i, row in enumerate(rows):
+        at = (today - timedelta(days=row["days_ago"])).replace(hour=row["hour_utc"])
+        raw = {
+            "client_id": str(uuid.uuid5(DEMO_NAMESPACE, str(i))),
+            "category": row["category"],
+            "lat": str(row["lat"]),
+            "lon": str(row["lon"]),
+            "position_source": "map",
+            "description": row["description"],
+            "unsafe_level": str(row.get("unsafe_level", "")),
+            "observed_at": at.isoformat(),
+        }
+        result = observations.capture(
+            session=session, raw=raw, uploads=[], media_dir=media_dir, limits=limits,
+            max_photos=3, description_max=2000,
+        )
+        created += result.created
+    return created

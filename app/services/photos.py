@@ -30,6 +30,8 @@ from pathlib import Path
 import pillow_heif
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from app.config import Settings
+
 pillow_heif.register_heif_opener()
 
 # Our own pixel check below runs on the header, before decoding; Pillow's global limit would
@@ -213,3 +215,11 @@ def exif_transpose_naive(data: bytes, max_px: int) -> bytes:
         out = BytesIO()
         upright.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY)
         return out.getvalue()
+
+
+def limits(settings: Settings) -> PhotoLimits:
+    """The configured bounds for one photo."""
+    return PhotoLimits(
+        max_bytes=settings.upload_max_bytes, max_pixels=settings.photo_max_pixels,
+        max_px=settings.photo_max_px, thumb_px=settings.thumb_max_px,
+    )
