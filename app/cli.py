@@ -35,9 +35,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run(
-        "app.main:create_app", factory=True,
-        host=args.host or settings.host, port=args.port or settings.port,
-        reload=args.reload, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
+        "app.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        reload=args.reload,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
         workers=args.workers,
     )
     return 0
@@ -76,8 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default: PORT or 8000)")
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     serve.add_argument("--workers", type=int, default=None, help="worker processes")
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
-                       help="proxies whose X-Forwarded-* headers are trusted")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose X-Forwarded-* headers are trusted",
+    )
     serve.set_defaults(func=_serve)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
@@ -88,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         "load-demo", help="load Boden's districts, units, categories and sample reports"
     )
     demo.add_argument("--if-empty", action="store_true", help="only when no zones exist yet")
-    demo.add_argument("--no-observations", action="store_true",
-                      help="only the reference data, no sample reports")
+    demo.add_argument(
+        "--no-observations", action="store_true", help="only the reference data, no sample reports"
+    )
     demo.set_defaults(func=_load_demo)
     return parser
 

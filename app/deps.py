@@ -23,10 +23,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 async def get_form(request: Request) -> AsyncIterator[FormData]:
     """The parsed multipart form, bounded; its uploaded files are closed after the response."""
-    settings: Settings = request.app.state.settings
-    async with request.form(
-        max_files=settings.photos_per_observation + 2, max_fields=64, max_part_size=256 * 1024
-    ) as form:
+    # max_files is generous so that "too many photos" gets its own clear message from the
+    # service; the body size limit already bounds what a request can carry.
+    async with request.form(max_files=50, max_fields=64, max_part_size=256 * 1024) as form:
         yield form
 
 

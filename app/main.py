@@ -76,8 +76,11 @@ def _error_response(request: Request, status_code: int, message: str) -> Respons
     if wants_json(request):
         return JSONResponse({"error": message}, status_code=status_code)
     return render(
-        request, "errors/error.html", {"status_code": status_code, "message": message},
-        block="message", status_code=status_code,
+        request,
+        "errors/error.html",
+        {"status_code": status_code, "message": message},
+        block="message",
+        status_code=status_code,
     )
 
 

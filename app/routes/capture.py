@@ -23,15 +23,20 @@ PAGE_SIZE = 30
 def capture_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The capture form, with a fresh client id: re-sending this same form is stored once."""
     center = (settings.map_center_lat, settings.map_center_lon)
-    return render(request, "capture/new.html", {
-        "categories": categories.active(session=session),
-        "values": {
-            "client_id": str(uuid.uuid4()),
-            "dark": "dark" if daylight.is_dark(lat=center[0], lon=center[1],
-                                               at=datetime.now(UTC)) else "daylight",
+    return render(
+        request,
+        "capture/new.html",
+        {
+            "categories": categories.active(session=session),
+            "values": {
+                "client_id": str(uuid.uuid4()),
+                "dark": "dark"
+                if daylight.is_dark(lat=center[0], lon=center[1], at=datetime.now(UTC))
+                else "daylight",
+            },
+            "errors": {},
         },
-        "errors": {},
-    })
+    )
 
 
 @router.post("/observations")
@@ -47,34 +52,52 @@ def submit_observation(
     ]
     try:
         result = observations.capture(
-            session=session, raw=raw, uploads=uploads, media_dir=settings.media_path,
-            limits=photos.limits(settings), max_photos=settings.photos_per_observation,
-            description_max=settings.description_max_chars, workers=settings.photo_workers,
+            session=session,
+            raw=raw,
+            uploads=uploads,
+            media_dir=settings.media_path,
+            limits=photos.limits(settings),
+            max_photos=settings.photos_per_observation,
+            description_max=settings.description_max_chars,
+            workers=settings.photo_workers,
         )
     except observations.InvalidSubmission as exc:
         if wants_json(request):
             return JSONResponse(
                 {"result": "refused", "errors": exc.errors}, status_code=exc.status_code
             )
-        return render(request, "capture/new.html", {
-            "categories": categories.active(session=session),
-            "values": raw, "errors": exc.errors,
-        }, block="errors", status_code=exc.status_code)
+        return render(
+            request,
+            "capture/new.html",
+            {
+                "categories": categories.active(session=session),
+                "values": raw,
+                "errors": exc.errors,
+            },
+            block="errors",
+            status_code=exc.status_code,
+        )
 
     obs = result.observation
     url = str(request.url_for("observation_page", token=obs.token))
     status_code = 201 if result.created else 200
     if wants_json(request):
         return JSONResponse(
-            {"result": "stored" if result.created else "already_stored",
-             "token": obs.token, "url": url},
-            status_code=status_code, headers={"Location": url},
+            {
+                "result": "stored" if result.created else "already_stored",
+                "token": obs.token,
+                "url": url,
+            },
+            status_code=status_code,
+            headers={"Location": url},
         )
     view = observations.public_view(session=session, observation=obs)
     return render(
-        request, "capture/confirmation.html",
+        request,
+        "capture/confirmation.html",
         {"obs": view, "tracking_url": url, "created": result.created},
-        block="confirmation", status_code=status_code,
+        block="confirmation",
+        status_code=status_code,
         # htmx: the confirmation replaces the whole form, not just the status line.
         headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
     )
@@ -86,9 +109,16 @@ def recent_observations(
 ) -> Response:
     """The newest observations, public fields only."""
     rows = observations.recent(session=session, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    return render(request, "capture/recent.html", {
-        "rows": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE,
-    }, block="rows")
+    return render(
+        request,
+        "capture/recent.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+        },
+        block="rows",
+    )
 
 
 @router.get("/observations/{token}", name="observation_page")
@@ -99,9 +129,13 @@ def observation_page(
     obs = observations.by_token(session=session, token=token)
     if obs is None:
         raise HTTPException(status_code=404)
-    return render(request, "capture/status.html", {
-        "obs": observations.public_view(session=session, observation=obs),
-    })
+    return render(
+        request,
+        "capture/status.html",
+        {
+            "obs": observations.public_view(session=session, observation=obs),
+        },
+    )
 
 
 @router.get("/capture/daylight")

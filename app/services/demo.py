@@ -50,11 +50,15 @@ def load(*, session: Session) -> dict[str, int]:
     collection = json.loads((DEMO_DIR / "zones.geojson").read_text(encoding="utf-8"))
     for feature in collection["features"]:
         props = feature["properties"]
-        zones.upsert(session=session, slug=props["slug"], name=props["name"],
-                     geometry=feature["geometry"])
+        zones.upsert(
+            session=session, slug=props["slug"], name=props["name"], geometry=feature["geometry"]
+        )
     session.commit()
-    return {"units": len(units), "categories": len(categories),
-            "zones": len(collection["features"])}
+    return {
+        "units": len(units),
+        "categories": len(categories),
+        "zones": len(collection["features"]),
+    }
 
 
 def load_observations(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> int:
@@ -76,8 +80,13 @@ def load_observations(*, session: Session, media_dir: Path, limits: photos.Photo
             "observed_at": at.isoformat(),
         }
         result = observations.capture(
-            session=session, raw=raw, uploads=[], media_dir=media_dir, limits=limits,
-            max_photos=3, description_max=2000,
+            session=session,
+            raw=raw,
+            uploads=[],
+            media_dir=media_dir,
+            limits=limits,
+            max_photos=3,
+            description_max=2000,
         )
         created += result.created
     return created

@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import (
     Category,
@@ -80,10 +82,13 @@ class CaptureResult:
     photos: list[Photo] = field(default_factory=list)
 
 
-def photo_message(reason: str, *, max_mb: int, max_mp: int) -> str:
+def photo_message(reason: str, *, max_mb: float, max_mp: int) -> str:
     messages = {
         "empty": _("The photo is empty. Take it again or choose another one."),
-        "too_big": _("The photo is larger than %(mb)s MB. Choose a smaller one.", mb=max_mb),
+        "too_big": _(
+            "The photo is larger than %(mb)s MB. Choose a smaller one.",
+            mb=format_decimal(max_mb, locale=current_language()),
+        ),
         "too_many_pixels": _(
             "The photo has more than %(mp)s megapixels. Choose a smaller one.", mp=max_mp
         ),
@@ -157,8 +162,14 @@ def validate(
             errors["unsafe_level"] = _("Choose how unsafe it feels, from 1 to 5.")
             unsafe_level = None
 
-    dark = {"dark": True, "1": True, "true": True, "daylight": False, "0": False,
-            "false": False}.get(text("dark").lower())
+    dark = {
+        "dark": True,
+        "1": True,
+        "true": True,
+        "daylight": False,
+        "0": False,
+        "false": False,
+    }.get(text("dark").lower())
     if text("dark") and dark is None:
         errors["dark"] = _("Choose dark or daylight.")
 
@@ -255,20 +266,24 @@ def capture(
             stored.append(photos.ingest(data, media_dir=media_dir, limits=limits, workers=workers))
         except photos.PhotoRejected as exc:
             message = photo_message(
-                exc.reason, max_mb=limits.max_bytes // (1024 * 1024),
+                exc.reason,
+                max_mb=round(limits.max_bytes / (1024 * 1024), 1),
                 max_mp=limits.max_pixels // 1_000_000,
             )
             raise InvalidSubmission({"photo": message}, status_code=exc.status_code) from exc
 
     lat, lon, source, accuracy = (
-        submission.lat, submission.lon, submission.position_source, submission.accuracy_m,
+        submission.lat,
+        submission.lon,
+        submission.position_source,
+        submission.accuracy_m,
     )
     if lat is None or lon is None:
         from_photo = next((p.exif_position for p in stored if p.exif_position), None)
         if from_photo is None:
-            raise InvalidSubmission({
-                "position": _("Where is it? Use your position or tap the map to place the pin.")
-            })
+            raise InvalidSubmission(
+                {"position": _("Where is it? Use your position or tap the map to place the pin.")}
+            )
         (lat, lon), source, accuracy = from_photo, PositionSource.photo, None
 
     zone = zones.place(session=session, lat=lat, lon=lon)
@@ -298,15 +313,26 @@ def capture(
     try:
         session.flush()
         photo_rows = [
-            Photo(observation_id=observation.id, sha256=p.sha256, width=p.width,  # type: ignore[arg-type]
-                  height=p.height, position=i, kind=PhotoKind.report)
+            Photo(
+                observation_id=observation.id,
+                sha256=p.sha256,
+                width=p.width,  # type: ignore[arg-type]
+                height=p.height,
+                position=i,
+                kind=PhotoKind.report,
+            )
             for i, p in enumerate(stored)
         ]
         session.add_all(photo_rows)
-        session.add(ObservationEvent(
-            observation_id=observation.id,  # type: ignore[arg-type]
-            at=datetime.now(UTC), from_status=None, to_status=Status.new, actor="",
-        ))
+        session.add(
+            ObservationEvent(
+                observation_id=observation.id,  # type: ignore[arg-type]
+                at=datetime.now(UTC),
+                from_status=None,
+                to_status=Status.new,
+                actor="",
+            )
+        )
         session.commit()
     except IntegrityError:
         # Another request with the same client_id won the race: return its observation.
@@ -397,8 +423,11 @@ def recent(*, session: Session, limit: int = 50, offset: int = 0) -> list[Listed
             first_photo.setdefault(photo.observation_id, photo.thumb_url)
     return [
         ListedObservation(
-            token=obs.token, status=obs.status, category=cat,
-            zone_name=zone.name if zone else None, created_at=obs.created_at,
+            token=obs.token,
+            status=obs.status,
+            category=cat,
+            zone_name=zone.name if zone else None,
+            created_at=obs.created_at,
             thumb_url=first_photo.get(obs.id),  # type: ignore[arg-type]
             description=obs.description,
         )

@@ -38,7 +38,10 @@ pillow_heif.register_heif_opener()
 # only warn (not refuse) between 1x and 2x, so it is replaced by ours.
 Image.MAX_IMAGE_PIXELS = None
 
-ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF")
+# Names of Pillow *openers*. No "MPO" here: Pillow has no MPO opener (its JPEG opener returns
+# an MpoImageFile for a multi-picture JPEG), and Image.open raises KeyError on a name it cannot
+# find, which made every upload that is not a JPEG fail with a 500.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "AVIF")
 JPEG_QUALITY = 82
 THUMB_QUALITY = 75
 
@@ -201,6 +204,8 @@ def _write_once(path: Path, content: bytes) -> None:
             fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes 0600; a reverse proxy serving the media folder must be able to read it.
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -220,6 +225,8 @@ def exif_transpose_naive(data: bytes, max_px: int) -> bytes:
 def limits(settings: Settings) -> PhotoLimits:
     """The configured bounds for one photo."""
     return PhotoLimits(
-        max_bytes=settings.upload_max_bytes, max_pixels=settings.photo_max_pixels,
-        max_px=settings.photo_max_px, thumb_px=settings.thumb_max_px,
+        max_bytes=settings.upload_max_bytes,
+        max_pixels=settings.photo_max_pixels,
+        max_px=settings.photo_max_px,
+        thumb_px=settings.thumb_max_px,
     )
