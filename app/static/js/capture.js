@@ -9,7 +9,7 @@
   }
 
   function pinIcon() {
-    return L.divIcon({ className: "pin", html: '<span class="pin-dot"></span>', iconSize: [28, 28], iconAnchor: [14, 14] });
+    return L.divIcon({ className: "pin", html: '<span class="pin-dot"></span>', iconSize: [28, 28], iconAnchor: [14, 34] }); // anchor at the tip
   }
 
   function makeMap(el) {
@@ -46,11 +46,13 @@
     var mapEl = form.querySelector("[data-map]");
     var map = makeMap(mapEl);
     var marker = null, circle = null;
-    var latIn = form.querySelector("[data-lat]"), lonIn = form.querySelector("[data-lon]");
+    // input[...]: the map's own element carries data-lat/data-lon (its centre) and comes first.
+    var latIn = form.querySelector("input[data-lat]"), lonIn = form.querySelector("input[data-lon]");
     var accIn = form.querySelector("[data-accuracy]"), srcIn = form.querySelector("[data-source]");
     var status = form.querySelector("[data-position-status]");
     var warnM = parseFloat(form.dataset.gpsWarnM || "100");
     var darkTouched = false;
+    var placedByHand = false; // a late automatic fix must not move a pin the resident placed
 
     function say(key, values, warn) {
       status.textContent = fmt(status.dataset[key] || "", values || {});
@@ -67,6 +69,7 @@
         marker = L.marker([lat, lon], { draggable: true, icon: pinIcon(), title: mapEl.dataset.pinLabel, alt: mapEl.dataset.pinLabel, autoPan: true }).addTo(map);
         marker.on("dragend", function () {
           var p = marker.getLatLng();
+          placedByHand = true;
           setPin(p.lat, p.lng, "map", null);
           say("msgMoved");
         });
@@ -81,28 +84,31 @@
     }
 
     map.on("click", function (e) {
+      placedByHand = true;
       setPin(e.latlng.lat, e.latlng.lng, "map", null);
       say("msgMoved");
     });
 
-    function locate() {
+    function locate(auto) {
       if (!navigator.geolocation) { say("msgDenied", null, true); return; }
       say("msgLocating");
       navigator.geolocation.getCurrentPosition(function (pos) {
+        if (auto && placedByHand) return;
         var c = pos.coords;
         setPin(c.latitude, c.longitude, "gps", c.accuracy);
         map.setView([c.latitude, c.longitude], Math.max(map.getZoom(), c.accuracy > warnM ? 15 : 17));
         if (c.accuracy > warnM) say("msgImprecise", { m: Math.round(c.accuracy) }, true);
         else say("msgFound", { m: Math.round(c.accuracy) });
       }, function () {
+        if (auto && placedByHand) return;
         say("msgDenied", null, true);
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
     }
-    form.querySelector("[data-locate]").addEventListener("click", locate);
+    form.querySelector("[data-locate]").addEventListener("click", function () { locate(false); });
     // Ask at once only when the visitor already allowed it; otherwise wait for the button.
     if (navigator.permissions && navigator.permissions.query) {
       navigator.permissions.query({ name: "geolocation" }).then(function (p) {
-        if (p.state === "granted" && !latIn.value) locate();
+        if (p.state === "granted" && !latIn.value) locate(true);
       }).catch(function () {});
     }
     if (latIn.value && lonIn.value) {
@@ -176,7 +182,7 @@
       });
       pickers.forEach(function (p) { p.disabled = files.length >= max; });
       var status = form.querySelector("[data-position-status]");
-      if (files.length && !form.querySelector("[data-lat]").value && status.dataset.msgPhoto) {
+      if (files.length && !form.querySelector("input[data-lat]").value && status.dataset.msgPhoto) {
         status.textContent = status.dataset.msgPhoto;
       }
     }
