@@ -18,8 +18,9 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 def _format_time(value: datetime, fmt: str = "medium") -> str:
-    lang = i18n.current_language()
-    return format_datetime(value, fmt, tzinfo="Europe/Stockholm", locale=lang)
+    # English here is read in Sweden: day before month, 24-hour clock (en_GB), Swedish time.
+    locale = {"en": "en_GB"}.get(i18n.current_language(), i18n.current_language())
+    return format_datetime(value, fmt, tzinfo="Europe/Stockholm", locale=locale)
 
 
 def build_environment() -> jinja2.Environment:

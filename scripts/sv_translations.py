@@ -44,7 +44,11 @@ SV = {
     "Longitude": "Longitud",
     "Main": "Huvudmeny",
     "Map of the place": "Karta över platsen",
-    "Map: tap to place the pin": "Karta: tryck för att placera nålen",
+    "Map: tap to place the pin, or move the map with the arrow keys and use the button above": (
+        "Karta: tryck för att placera nålen, eller flytta kartan med piltangenterna och använd "
+        "knappen ovanför"
+    ),
+    "Pin at the map's centre": "Nål i kartans mitt",
     "Merged with another report": "Sammanslagen med en annan rapport",
     "Newer": "Nyare",
     "No position yet: we will use the photo's location if it has one.": "Ingen position än: vi "

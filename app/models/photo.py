@@ -27,6 +27,11 @@ class Photo(SQLModel, table=True):
     def url(self) -> str:
         return f"/media/photos/{self.sha256[:2]}/{self.sha256}.jpg"
 
+    def width_within(self, max_px: int) -> int:
+        """The width of this photo scaled to fit max_px on its long side (as its thumbnail is)."""
+        scale = min(1.0, max_px / max(self.width, self.height))
+        return max(1, round(self.width * scale))
+
     @property
     def thumb_url(self) -> str:
         return f"/media/thumbs/{self.sha256[:2]}/{self.sha256}.jpg"

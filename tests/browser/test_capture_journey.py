@@ -252,6 +252,24 @@ def test_tapping_the_map_places_the_pin_and_is_stored_as_placed_on_the_map(
     expect(facts).not_to_contain_text("±")
 
 
+def test_with_the_keyboard_alone_the_map_is_panned_and_the_pin_set_at_its_centre(
+    desktop: BrowserContext, live_server
+) -> None:
+    desktop.clear_permissions()
+    page = open_capture(desktop, live_server)
+    the_map = page.locator("#capture-map")
+    start = float(the_map.get_attribute("data-lat") or 0)
+    the_map.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowUp")  # Leaflet pans the map north
+    page.wait_for_timeout(400)
+    page.get_by_role("button", name="Pin at the map's centre").press("Enter")
+    expect(position_status(page)).to_have_text("Pin placed on the map.")
+    assert page.locator("input[name=position_source]").input_value() == "map"
+    assert float(page.locator("input[name=lat]").input_value()) > start
+    expect(page.locator("#capture-map .leaflet-marker-icon.pin")).to_have_count(1)
+
+
 # Chromium answers an emulated position at once; a phone outdoors can take many seconds.
 SLOW_GPS = """(() => {
   const geo = navigator.geolocation, ask = geo.getCurrentPosition.bind(geo);

@@ -105,6 +105,13 @@
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
     }
     form.querySelector("[data-locate]").addEventListener("click", function () { locate(false); });
+    // Without a pointer (keyboard, switch access): pan the map with the arrow keys, then pin.
+    form.querySelector("[data-pin-centre]").addEventListener("click", function () {
+      var c = map.getCenter();
+      placedByHand = true;
+      setPin(c.lat, c.lng, "map", null);
+      say("msgMoved");
+    });
     // Ask at once only when the visitor already allowed it; otherwise wait for the button.
     if (navigator.permissions && navigator.permissions.query) {
       navigator.permissions.query({ name: "geolocation" }).then(function (p) {
