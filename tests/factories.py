@@ -8,8 +8,23 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from PIL import ExifTags, Image, ImageDraw
+from sqlmodel import Session, func, select
 
 CENTRUM = (65.8253, 21.6880)  # a point inside the demo zone "Centrum"
+JSON = {"Accept": "application/json"}
+# A post whose browser sent no position (none allowed, or none found).
+NO_POSITION: dict[str, None] = {
+    "lat": None,
+    "lon": None,
+    "accuracy_m": None,
+    "position_source": None,
+}
+
+
+def count(session: Session, model: type) -> int:
+    """Rows of a table as the database has them now."""
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def _rational_dms(value: float) -> tuple[float, float, float]:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, func, select
+from sqlmodel import select
 
 from app.models import Observation, ObservationEvent, Photo, PositionSource
-from tests.factories import CENTRUM, jpeg_bytes, observation_fields, post_observation
-
-JSON = {"Accept": "application/json"}
-
-
-def count(session: Session, model: type) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model)).one()
+from tests.factories import (
+    CENTRUM,
+    JSON,
+    NO_POSITION,
+    count,
+    jpeg_bytes,
+    observation_fields,
+    post_observation,
+)
 
 
 def test_capture_page_offers_the_categories_and_a_fresh_client_id(client):
@@ -97,10 +98,7 @@ def test_position_comes_from_the_photo_when_the_browser_sent_none(client, sessio
     photo = jpeg_bytes(gps=(65.8260, 21.6900))
     answer = post_observation(
         client,
-        lat=None,
-        lon=None,
-        accuracy_m=None,
-        position_source=None,
+        **NO_POSITION,
         photos=[("p.jpg", photo, "image/jpeg")],
     )
     assert answer.status_code == 201

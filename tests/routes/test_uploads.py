@@ -10,22 +10,25 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlmodel import Session, func, select
+from sqlmodel import select
 
 from app.main import create_app
 from app.models import Observation, Photo
 from app.services import observations
 from tests.conftest import make_settings
-from tests.factories import CENTRUM, heic_bytes, jpeg_bytes, png_bytes, post_observation
+from tests.factories import (
+    CENTRUM,
+    JSON,
+    NO_POSITION,
+    count,
+    heic_bytes,
+    jpeg_bytes,
+    png_bytes,
+    post_observation,
+)
 from tests.services.test_photos import png_bomb, red_corner
 
-JSON = {"Accept": "application/json"}
 SERIAL = "SN-4711-0815-CAMERA"
-
-
-def count(session: Session, model: type) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def stored_files(media: Path) -> list[Path]:
@@ -134,10 +137,7 @@ def test_a_heic_with_gps_places_the_report_when_the_browser_sent_no_position(cli
     where = (65.8260, 21.6900)
     answer = post_observation(
         client,
-        lat=None,
-        lon=None,
-        accuracy_m=None,
-        position_source=None,
+        **NO_POSITION,
         headers=JSON,
         photos=[("IMG_0005.HEIC", heic_bytes(gps=where), "image/heic")],
     )
