@@ -50,7 +50,7 @@ lint: test-deps
 # After changing user-facing strings: re-extract them, then write the catalogs (Swedish from
 # the table in scripts/sv_translations.py; English is the source language).
 messages: test-deps
-	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output -k _ -k gettext -k ngettext:1,2 .
+	$(BIN)/pybabel -q extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output -k _ -k gettext -k ngettext:1,2 .
 	$(BIN)/python scripts/sv_translations.py
 
 bench: test-deps

@@ -74,6 +74,7 @@ SV = {
     "Reopened": "Återöppnad",
     "Report": "Rapportera",
     "Report a place": "Rapportera en plats",
+    "Reported %(when)s": "Rapporterad %(when)s",
     "Report another place": "Rapportera en till plats",
     "Report sent": "Rapporten är skickad",
     "Scheduled": "Planerad",
