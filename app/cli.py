@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import make_engine
+from app.models import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -71,6 +73,43 @@ def _load_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_user(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from app.models import Role, Unit
+    from app.services import auth
+
+    password = args.password_stdin and sys.stdin.readline().rstrip("\n")
+    if not password:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            print("the passwords differ; nothing was created", file=sys.stderr)
+            return 1
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        unit_id = None
+        if args.unit:
+            unit = session.exec(select(Unit).where(Unit.slug == args.unit)).first()
+            if unit is None:
+                print(f"no unit {args.unit!r}", file=sys.stderr)
+                return 1
+            unit_id = unit.id
+        try:
+            user = auth.create_user(
+                session=session,
+                email=args.email,
+                name=args.name or "",
+                password=password,
+                role=Role(args.role),
+                unit_id=unit_id,
+            )
+        except auth.InvalidAccount as exc:
+            print(f"not created: {exc}", file=sys.stderr)
+            return 1
+    print(f"created {user.role} {user.email}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="safetywalk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-observations", action="store_true", help="only the reference data, no sample reports"
     )
     demo.set_defaults(func=_load_demo)
+
+    user = sub.add_parser("create-user", help="create a staff account")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", help="shown in histories (default: the e-mail address)")
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--unit", help="the unit's slug, for unit staff (e.g. street-lighting)")
+    user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    user.set_defaults(func=_create_user)
     return parser
 
 

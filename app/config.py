@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     gps_warn_accuracy_m: float = 100
     description_max_chars: int = 2000
 
+    # Staff sign-in
+    session_hours: float = Field(12, gt=0)  # a staff session ends this long after login
+    login_max_failures: int = Field(5, ge=1)  # per e-mail (x4 per client address) ...
+    login_window_minutes: int = Field(15, ge=1)  # ... within this many minutes
+    # Session cookies are Secure (HTTPS only); set false only for plain-HTTP development.
+    cookie_secure: bool | None = None
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is None:
+            return self.environment == "production"
+        return self.cookie_secure
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and self.secret_key and len(self.secret_key) < 32:

@@ -10,6 +10,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import Settings
+from app.models import Role
+from app.services import auth
 
 
 def get_settings(request: Request) -> Settings:
@@ -32,3 +34,77 @@ async def get_form(request: Request) -> AsyncIterator[FormData]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 FormDep = Annotated[FormData, Depends(get_form)]
+
+
+# Staff: sign-in, roles and CSRF. Guard whole routers with these, so a new route is guarded
+# by default: APIRouter(dependencies=[Depends(require_role(Role.triager)), Depends(require_csrf)]).
+
+SESSION_COOKIE = "sw_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+class LoginRequired(Exception):
+    """No valid staff session: pages redirect to the login page, htmx and API get 401."""
+
+
+class Forbidden(Exception):
+    """Signed in, but this role may not do this (403)."""
+
+    def __init__(self, reason: str = "role") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def optional_visitor(request: Request, session: SessionDep) -> auth.Visitor | None:
+    """The signed-in staff member, if any (also made available to templates)."""
+    found = auth.visitor(session=session, token=request.cookies.get(SESSION_COOKIE))
+    request.state.visitor = found
+    return found
+
+
+def current_visitor(
+    visitor: Annotated[auth.Visitor | None, Depends(optional_visitor)],
+) -> auth.Visitor:
+    if visitor is None:
+        raise LoginRequired
+    return visitor
+
+
+def require_role(*roles: Role):  # type: ignore[no-untyped-def]
+    """Only these roles (admins may do everything)."""
+
+    def check(visitor: Annotated[auth.Visitor, Depends(current_visitor)]) -> auth.Visitor:
+        if visitor.user.role != Role.admin and visitor.user.role not in roles:
+            raise Forbidden
+        return visitor
+
+    return check
+
+
+async def require_csrf(
+    request: Request, visitor: Annotated[auth.Visitor, Depends(current_visitor)]
+) -> None:
+    """A state-changing request must carry the session's CSRF token (header or form field)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not auth.csrf_matches(visitor.csrf_token, given):
+        raise Forbidden("csrf")
+
+
+VisitorDep = Annotated[auth.Visitor, Depends(current_visitor)]
+OptionalVisitorDep = Annotated[auth.Visitor | None, Depends(optional_visitor)]
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """`target` when it is a path on this site, else `default` (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

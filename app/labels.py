@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.i18n import gettext as _
-from app.models import PositionSource, Status
+from app.models import PositionSource, Role, Status
 
 
 def status_label(status: Status | str) -> str:
@@ -38,4 +40,32 @@ def unsafe_labels() -> list[tuple[int, str]]:
         (3, _("Somewhat")),
         (4, _("Quite")),
         (5, _("Very")),
+    ]
+
+
+def role_label(role: Role | str) -> str:
+    labels = {
+        Role.admin: _("administrator"),
+        Role.triager: _("triager (technical department)"),
+        Role.unit_worker: _("unit staff"),
+        Role.walk_leader: _("walk leader"),
+        Role.planner: _("planner"),
+    }
+    return labels.get(Role(role), str(role))
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+
+
+def staff_links(role: Role | str) -> list[Link]:
+    """The staff pages a role can open, in the order they are used most."""
+    links: list[tuple[str, str, set[Role]]] = [
+        ("/observations", _("Recent reports"), set(Role)),
+    ]
+    role = Role(role)
+    return [
+        Link(href, label) for href, label, roles in links if role == Role.admin or role in roles
     ]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -16,11 +16,12 @@ from starlette.types import ASGIApp, Scope
 from app import i18n
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, SecurityHeaders
-from app.routes import capture, site, zones
+from app.routes import auth, capture, site, zones
 from app.services import photos
-from app.templating import TEMPLATES_DIR, render, wants_json
+from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(capture.router)
     app.include_router(zones.router)
     app.include_router(site.router)
+    app.include_router(auth.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
@@ -95,6 +97,24 @@ def _messages() -> dict[int, str]:
 
 
 def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login_url = "/login?" + urlencode({"next": target})
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": login_url})
+        if request.method == "GET" and not wants_json(request):
+            return RedirectResponse(login_url, status_code=303)
+        return _error_response(request, 401, _("Please log in first."))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if exc.reason == "csrf":
+            message = _("This form has expired. Reload the page and try again.")
+        else:
+            message = _("Your role does not give access to this page.")
+        return _error_response(request, 403, message)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = _messages().get(exc.status_code) or str(exc.detail)

@@ -43,6 +43,8 @@ def build_environment() -> jinja2.Environment:
         status_label=labels.status_label,
         position_source_label=labels.position_source_label,
         unsafe_labels=labels.unsafe_labels,
+        role_label=labels.role_label,
+        staff_links=labels.staff_links,
     )
     return env
 
@@ -68,6 +70,7 @@ def render(
         "lang": i18n.current_language(),
         "settings": request.app.state.settings,
         "htmx": is_htmx(request),
+        "visitor": getattr(request.state, "visitor", None),
     }
     ctx.update(context or {})
     block_name = block if block and is_htmx(request) else None

@@ -9,6 +9,31 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "E-mail address": "E-postadress",
+    "For the municipality's and the police's staff. Residents report without an account.": (
+        "För kommunens och polisens personal. Invånare rapporterar utan konto."
+    ),
+    "Hello, %(name)s": "Hej, %(name)s",
+    "Log in": "Logga in",
+    "Log out": "Logga ut",
+    "Password": "Lösenord",
+    "Please log in first.": "Logga in först.",
+    "Staff": "Personal",
+    "Staff login": "Inloggning för personal",
+    "This form has expired. Reload the page and try again.": (
+        "Formuläret har gått ut. Ladda om sidan och försök igen."
+    ),
+    "Too many failed attempts. Wait %(n)s minutes and try again.": (
+        "För många misslyckade försök. Vänta %(n)s minuter och försök igen."
+    ),
+    "Wrong e-mail address or password.": "Fel e-postadress eller lösenord.",
+    "You are signed in as %(role)s.": "Du är inloggad som %(role)s.",
+    "Your role does not give access to this page.": "Din roll ger inte tillgång till sidan.",
+    "administrator": "administratör",
+    "planner": "planerare",
+    "triager (technical department)": "handläggare (tekniska förvaltningen)",
+    "unit staff": "personal vid enhet",
+    "walk leader": "vandringsledare",
     "A little": "Lite",
     "Area": "Område",
     "At most %(n)s photos per observation.": "Högst %(n)s foton per observation.",

@@ -27,7 +27,14 @@ from app.services import demo
 
 ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
-TEST_TABLES = ("observation_event", "photo", "observation")
+TEST_TABLES = (
+    "observation_event",
+    "photo",
+    "observation",
+    "staff_session",
+    "login_attempt",
+    "staff_user",
+)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

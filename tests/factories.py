@@ -139,3 +139,52 @@ def post_observation(
         files=files or None,
         headers=headers or {},
     )
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def make_staff(session: Session, role: str, *, unit: str | None = None, email: str | None = None):  # type: ignore[no-untyped-def]
+    """A staff account of `role` (and, for unit staff, of the unit with slug `unit`)."""
+    from app.models import Role, Unit
+    from app.services import auth
+
+    unit_id = None
+    if unit:
+        unit_id = session.exec(select(Unit).where(Unit.slug == unit)).one().id
+    return auth.create_user(
+        session=session,
+        email=email or f"{role}-{uuid.uuid4().hex[:6]}@boden.example",
+        name=f"Test {role}",
+        password=STAFF_PASSWORD,
+        role=Role(role),
+        unit_id=unit_id,
+    )
+
+
+def login_form_token(client: TestClient) -> str:
+    page = client.get("/login")
+    return page.text.split('name="login_csrf" value="')[1].split('"')[0]
+
+
+def log_in(client: TestClient, email: str, password: str = STAFF_PASSWORD):  # type: ignore[no-untyped-def]
+    """Log in through the login form, as a person does."""
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "login_csrf": login_form_token(client)},
+        follow_redirects=False,
+    )
+
+
+def login_as(client: TestClient, session: Session, role: str, *, unit: str | None = None):  # type: ignore[no-untyped-def]
+    """A new staff member of `role`, logged in on `client`; returns the user."""
+    user = make_staff(session, role, unit=unit)
+    answer = log_in(client, user.email)
+    assert answer.status_code == 303, answer.text
+    return user
+
+
+def csrf_token(client: TestClient, page: str = "/staff") -> str:
+    """The session's CSRF token, as the page gives it to its forms."""
+    text = client.get(page).text
+    return text.split('name="csrf_token" value="')[1].split('"')[0]

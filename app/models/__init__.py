@@ -20,17 +20,22 @@ from app.models.observation import (  # noqa: E402
 )
 from app.models.photo import Photo, PhotoKind  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
+from app.models.user import LoginAttempt, Role, StaffSession, StaffUser  # noqa: E402
 from app.models.zone import Zone  # noqa: E402
 
 __all__ = [
     "Category",
     "CategoryKind",
+    "LoginAttempt",
     "Observation",
     "ObservationEvent",
     "Photo",
     "PhotoKind",
     "PositionSource",
+    "Role",
     "SQLModel",
+    "StaffSession",
+    "StaffUser",
     "Status",
     "Unit",
     "Zone",

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
 from app.config import LANGUAGES
-from app.deps import SessionDep
+from app.deps import SessionDep, local_path
 from app.i18n import LANGUAGE_COOKIE
 
 router = APIRouter()
@@ -21,9 +21,7 @@ def switch_language(
     lang: Annotated[str, Path(max_length=8)], next: Annotated[str, Query(max_length=500)] = "/"
 ) -> RedirectResponse:
     """Set the language, then go back to the page the visitor came from (on this site only)."""
-    on_site = next.startswith("/") and not next.startswith("//") and "\\" not in next
-    target = next if on_site else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(local_path(next), status_code=303)
     if lang in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True)
     return response
