@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     gps_warn_accuracy_m: float = 100
     description_max_chars: int = 2000
 
+    # Triage: days from the report to its due date, by priority.
+    due_days_low: int = Field(30, ge=1)
+    due_days_normal: int = Field(14, ge=1)
+    due_days_high: int = Field(5, ge=1)
+    due_days_urgent: int = Field(1, ge=1)
+
     # Staff sign-in
     session_hours: float = Field(12, gt=0)  # a staff session ends this long after login
     login_max_failures: int = Field(5, ge=1)  # per e-mail (x4 per client address) ...

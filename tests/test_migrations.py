@@ -66,3 +66,37 @@ def test_upgrade_from_empty_then_down_to_nothing_and_up_again(empty_database):
     engine = make_engine(empty_database)
     assert "observation" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_reports_stored_before_triage_existed_survive_the_upgrade(empty_database):
+    from alembic import command
+
+    command.upgrade(alembic_config(empty_database), "9d7012c8b0bb")  # the first schema
+    engine = make_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO category (slug, name_sv, name_en, icon, kind, position, active) "
+                "VALUES ('dark-spot', 'Mörkt', 'Dark', 'lamp', 'problem', 0, TRUE)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO observation (client_id, token, status, category_id, lat, lon, "
+                "position_source, description, dark, created_at) VALUES "
+                "('5d1f8a0e-0000-4000-8000-000000000001', 'tok-aaaaaaaaaaaaaaaa', 'new', "
+                "(SELECT id FROM category), 65.8, 21.7, 'gps', '', TRUE, '2026-01-02 03:04:05')"
+            )
+        )
+    engine.dispose()
+    migrate(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT priority, supporters, routing_reason, status_changed_at = created_at "
+                "FROM observation"
+            )
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("normal", 0, "", True)

@@ -13,9 +13,11 @@ SQLModel.metadata.naming_convention = {
 
 from app.models.category import Category, CategoryKind  # noqa: E402
 from app.models.observation import (  # noqa: E402
+    EventKind,
     Observation,
     ObservationEvent,
     PositionSource,
+    Priority,
     Status,
 )
 from app.models.photo import Photo, PhotoKind  # noqa: E402
@@ -26,12 +28,14 @@ from app.models.zone import Zone  # noqa: E402
 __all__ = [
     "Category",
     "CategoryKind",
+    "EventKind",
     "LoginAttempt",
     "Observation",
     "ObservationEvent",
     "Photo",
     "PhotoKind",
     "PositionSource",
+    "Priority",
     "Role",
     "SQLModel",
     "StaffSession",

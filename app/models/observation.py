@@ -21,6 +21,23 @@ class Status(StrEnum):
     wont_fix = "wont_fix"
 
 
+class Priority(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class EventKind(StrEnum):
+    status = "status"  # a move in the life cycle
+    route = "route"  # handed to another unit
+    assign = "assign"  # given to a member of staff
+    priority = "priority"
+    merge = "merge"  # another report merged into this one
+    support = "support"  # a resident said "me too"
+    note = "note"
+
+
 class PositionSource(StrEnum):
     gps = "gps"  # the browser's geolocation
     map = "map"  # placed or moved by hand on the map
@@ -53,6 +70,16 @@ class Observation(SQLModel, table=True):
     walk_code: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
+    # Triage
+    priority: Priority = Field(default=Priority.normal, sa_type=text_enum(Priority), index=True)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    routing_reason: str = Field(default="", max_length=300)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="observation.id", index=True)
+    handed_to: str | None = Field(default=None, max_length=200)
+    supporters: int = Field(default=0)
+    status_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
 
 class ObservationEvent(SQLModel, table=True):
     """One line of an observation's history: who changed what, when and why."""
@@ -62,9 +89,14 @@ class ObservationEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     observation_id: int = Field(foreign_key="observation.id", index=True, ondelete="CASCADE")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    kind: EventKind = Field(default=EventKind.status, sa_type=text_enum(EventKind))
+    # Who: a member of staff (actor_id), or "resident" / "system" in `actor`.
     actor: str = Field(default="", max_length=200)
+    actor_id: int | None = Field(default=None, foreign_key="staff_user.id")
     from_status: Status | None = Field(default=None, sa_type=text_enum(Status))
     to_status: Status = Field(sa_type=text_enum(Status))
+    # `note` is shown on the public status page; `internal_note` only to staff.
     note: str = Field(default="", max_length=4000)
-    # Internal notes stay with staff; only public ones reach the status page.
+    internal_note: str = Field(default="", max_length=4000)
+    # Whether the event shows on the public status page at all (status moves do; routing not).
     public: bool = Field(default=True)

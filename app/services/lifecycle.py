@@ -1,0 +1,158 @@
+"""The life cycle of an observation: the only code that changes a status.
+
+    new -> triaged -> scheduled -> in_progress -> fixed -> verified
+                 \\-> fixed (a quick fix)           fixed/verified -> reopened -> triaged ...
+    side exits from the open states: duplicate (merged into another), not_ours (handed to
+    another owner, with who), wont_fix (with a reason); a triager can take a side exit back.
+
+`TRANSITIONS` says which moves exist and which roles may make them; admins may make any. A
+unit's staff may move only what is routed to their unit. `transition` checks the move,
+changes the status, and writes the history line (who, when, from, to, why) in the same
+transaction: every accepted move leaves an audit record, a refused one changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from app.i18n import gettext as _
+from app.models import EventKind, Observation, ObservationEvent, Role, StaffUser, Status
+
+T = Role.triager
+W = Role.unit_worker
+OPEN_STATES = frozenset(
+    {Status.new, Status.triaged, Status.scheduled, Status.in_progress, Status.reopened}
+)
+CLOSED_STATES = frozenset(
+    {Status.fixed, Status.verified, Status.duplicate, Status.not_ours, Status.wont_fix}
+)
+
+# (from, to) -> the roles that may make the move (admins may make every move).
+TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
+    (Status.new, Status.triaged): frozenset({T}),
+    (Status.reopened, Status.triaged): frozenset({T}),
+    (Status.triaged, Status.scheduled): frozenset({T, W}),
+    (Status.reopened, Status.scheduled): frozenset({T, W}),
+    (Status.triaged, Status.in_progress): frozenset({T, W}),
+    (Status.scheduled, Status.in_progress): frozenset({T, W}),
+    (Status.reopened, Status.in_progress): frozenset({T, W}),
+    (Status.triaged, Status.fixed): frozenset({T, W}),
+    (Status.scheduled, Status.fixed): frozenset({T, W}),
+    (Status.in_progress, Status.fixed): frozenset({T, W}),
+    (Status.fixed, Status.verified): frozenset({T}),
+    (Status.fixed, Status.reopened): frozenset({T}),
+    (Status.verified, Status.reopened): frozenset({T}),
+    # Side exits, and taking them back when they were a mistake.
+    **{
+        (s, Status.duplicate): frozenset({T}) for s in (Status.new, Status.triaged, Status.reopened)
+    },
+    **{(s, Status.not_ours): frozenset({T}) for s in OPEN_STATES},
+    **{(s, Status.wont_fix): frozenset({T}) for s in OPEN_STATES},
+    **{
+        (s, Status.triaged): frozenset({T})
+        for s in (Status.duplicate, Status.not_ours, Status.wont_fix)
+    },
+}
+
+
+class TransitionRefused(Exception):
+    """A move that is not allowed, with the reason in words for the person who tried."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a move: a member of staff, or the resident / the system (`label`)."""
+
+    label: str
+    user: StaffUser | None = None
+
+    @classmethod
+    def staff(cls, user: StaffUser) -> Actor:
+        return cls(label=user.name, user=user)
+
+
+RESIDENT = Actor(label="resident")
+SYSTEM = Actor(label="system")
+
+
+def allowed_moves(obs: Observation, actor: Actor) -> list[Status]:
+    """The statuses this actor may move this observation to, in life-cycle order."""
+    return [to for to in Status if _refusal(obs, to, actor) is None]
+
+
+def _refusal(obs: Observation, to: Status, actor: Actor) -> str | None:
+    roles = TRANSITIONS.get((obs.status, to))
+    if roles is None:
+        return _("An observation cannot go from this status to that one.")
+    user = actor.user
+    if user is None:
+        # Residents and the system only ever reopen a fixed item ("it is not fixed").
+        if to == Status.reopened and obs.status in (Status.fixed, Status.verified):
+            return None
+        return _("Only staff can make this change.")
+    if user.role == Role.admin:
+        return None
+    if user.role not in roles:
+        return _("Your role may not make this change.")
+    if user.role == Role.unit_worker and obs.unit_id != user.unit_id:
+        return _("This observation belongs to another unit.")
+    return None
+
+
+def transition(
+    *,
+    session: Session,
+    obs: Observation,
+    to: Status,
+    actor: Actor,
+    note: str = "",
+    internal_note: str = "",
+    handed_to: str | None = None,
+    duplicate_of: Observation | None = None,
+    commit: bool = True,
+) -> ObservationEvent:
+    """Move `obs` to `to` if `actor` may, and write the history line; else TransitionRefused."""
+    refusal = _refusal(obs, to, actor)
+    if refusal:
+        raise TransitionRefused(refusal)
+    note, internal_note = note.strip(), internal_note.strip()
+    if to == Status.wont_fix and not note:
+        raise TransitionRefused(_("Say why it will not be fixed: residents see the reason."))
+    if to == Status.not_ours:
+        if not (handed_to or "").strip():
+            raise TransitionRefused(_("Say who it was handed to."))
+        obs.handed_to = (handed_to or "").strip()[:200]
+    if to == Status.duplicate:
+        if duplicate_of is None or duplicate_of.id == obs.id:
+            raise TransitionRefused(_("Choose the observation this one duplicates."))
+        obs.duplicate_of_id = duplicate_of.id
+    elif obs.duplicate_of_id is not None and to == Status.triaged:
+        obs.duplicate_of_id = None  # a merge taken back
+    now = datetime.now(UTC)
+    event = ObservationEvent(
+        observation_id=obs.id,  # type: ignore[arg-type]
+        at=now,
+        kind=EventKind.status,
+        actor=actor.label,
+        actor_id=actor.user.id if actor.user else None,
+        from_status=obs.status,
+        to_status=to,
+        note=note,
+        internal_note=internal_note,
+        public=True,
+    )
+    obs.status = to
+    obs.status_changed_at = now
+    session.add(obs)
+    session.add(event)
+    if commit:
+        session.commit()
+        session.refresh(obs)
+    return event
