@@ -9,6 +9,19 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "An observation cannot go from this status to that one.": (
+        "En observation kan inte gå från den här statusen till den."
+    ),
+    "Choose the observation this one duplicates.": (
+        "Välj observationen som den här är en dubblett av."
+    ),
+    "Only staff can make this change.": "Bara personal kan göra den ändringen.",
+    "Say who it was handed to.": "Ange vem den lämnades över till.",
+    "Say why it will not be fixed: residents see the reason.": (
+        "Ange varför den inte åtgärdas: invånarna ser skälet."
+    ),
+    "This observation belongs to another unit.": "Observationen hör till en annan enhet.",
+    "Your role may not make this change.": "Din roll får inte göra den ändringen.",
     "E-mail address": "E-postadress",
     "For the municipality's and the police's staff. Residents report without an account.": (
         "För kommunens och polisens personal. Invånare rapporterar utan konto."

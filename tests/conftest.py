@@ -120,6 +120,14 @@ def wipe(url: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests() -> None:
+    """Services called directly (not through a request) speak English in the tests."""
+    from app import i18n
+
+    i18n.set_language("en")
+
+
+@pytest.fixture(autouse=True)
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "database_url" in request.fixturenames:
