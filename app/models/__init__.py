@@ -21,6 +21,7 @@ from app.models.observation import (  # noqa: E402
     Status,
 )
 from app.models.photo import Photo, PhotoKind  # noqa: E402
+from app.models.routing import RoutingRule  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
 from app.models.user import LoginAttempt, Role, StaffSession, StaffUser  # noqa: E402
 from app.models.zone import Zone  # noqa: E402
@@ -37,6 +38,7 @@ __all__ = [
     "PositionSource",
     "Priority",
     "Role",
+    "RoutingRule",
     "SQLModel",
     "StaffSession",
     "StaffUser",

@@ -287,7 +287,7 @@ def capture(
         (lat, lon), source, accuracy = from_photo, PositionSource.photo, None
 
     zone = zones.place(session=session, lat=lat, lon=lon)
-    unit = routing.route(session=session, category=submission.category, zone=zone)
+    routed = routing.route(session=session, category=submission.category, zone=zone)
     dark = submission.dark
     if dark is None:
         dark = daylight.is_dark(lat=lat, lon=lon, at=submission.observed_at)
@@ -297,7 +297,8 @@ def capture(
         token=secrets.token_urlsafe(16),
         category_id=submission.category.id,  # type: ignore[arg-type]
         zone_id=zone.id if zone else None,
-        unit_id=unit.id if unit else None,
+        unit_id=routed.unit_id,
+        routing_reason=routed.reason,
         lat=lat,
         lon=lon,
         accuracy_m=accuracy,
