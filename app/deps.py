@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import Settings
-from app.models import Role
+from app.models import Observation, Role
 from app.services import auth
 
 
@@ -108,3 +108,20 @@ def local_path(target: str | None, default: str = "/") -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def current_observation(
+    observation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    visitor: VisitorDep,
+) -> Observation:
+    """The observation in the path, or 404; a unit's staff reach only their unit's items."""
+    obs = session.get(Observation, observation_id)
+    if obs is None:
+        raise HTTPException(status_code=404)
+    if visitor.user.role == Role.unit_worker and obs.unit_id != visitor.user.unit_id:
+        raise Forbidden
+    return obs
+
+
+ObservationDep = Annotated[Observation, Depends(current_observation)]

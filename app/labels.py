@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.i18n import gettext as _
-from app.models import PositionSource, Role, Status
+from app.models import EventKind, ObservationEvent, PositionSource, Priority, Role, Status
 
 
 def status_label(status: Status | str) -> str:
@@ -63,9 +63,48 @@ class Link:
 def staff_links(role: Role | str) -> list[Link]:
     """The staff pages a role can open, in the order they are used most."""
     links: list[tuple[str, str, set[Role]]] = [
+        ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
         ("/observations", _("Recent reports"), set(Role)),
     ]
     role = Role(role)
     return [
         Link(href, label) for href, label, roles in links if role == Role.admin or role in roles
     ]
+
+
+def priority_label(priority: Priority | str) -> str:
+    labels = {
+        Priority.low: _("Low"),
+        Priority.normal: _("Normal"),
+        Priority.high: _("High"),
+        Priority.urgent: _("Urgent"),
+    }
+    return labels.get(Priority(priority), str(priority))
+
+
+def routing_reason_label(reason: str) -> str:
+    labels = {
+        "rule": _("a rule for this category in this district"),
+        "category_default": _("the category's default unit"),
+        "zone_rule": _("a rule for every category in this district"),
+        "catch_all": _("the catch-all rule"),
+        "no_rule": _("no rule matched"),
+        "by_hand": _("re-routed by hand"),
+        "keep": _("a good place: nothing to fix"),
+    }
+    return labels.get(reason, reason)
+
+
+def event_label(event: ObservationEvent) -> str:
+    """One history line's headline, for staff."""
+    if event.kind == EventKind.status:
+        return status_label(event.to_status)
+    labels = {
+        EventKind.route: _("Re-routed"),
+        EventKind.assign: _("Assigned"),
+        EventKind.priority: _("Priority changed"),
+        EventKind.merge: _("Another report merged in"),
+        EventKind.support: _("A resident said: me too"),
+        EventKind.note: _("Note"),
+    }
+    return labels.get(EventKind(event.kind), str(event.kind))

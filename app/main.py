@@ -19,7 +19,7 @@ from app.db import make_engine
 from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, SecurityHeaders
-from app.routes import auth, capture, site, zones
+from app.routes import auth, capture, site, triage, zones
 from app.services import photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(zones.router)
     app.include_router(site.router)
     app.include_router(auth.router)
+    app.include_router(triage.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 

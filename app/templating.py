@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import jinja2
 from babel.dates import format_datetime
@@ -21,6 +22,12 @@ def _format_time(value: datetime, fmt: str = "medium") -> str:
     # English here is read in Sweden: day before month, 24-hour clock (en_GB), Swedish time.
     locale = {"en": "en_GB"}.get(i18n.current_language(), i18n.current_language())
     return format_datetime(value, fmt, tzinfo="Europe/Stockholm", locale=locale)
+
+
+def _page_query(query: str, page: int) -> str:
+    """The current query string with another page number."""
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "page"]
+    return urlencode([*pairs, ("page", str(page))])
 
 
 def build_environment() -> jinja2.Environment:
@@ -45,6 +52,10 @@ def build_environment() -> jinja2.Environment:
         unsafe_labels=labels.unsafe_labels,
         role_label=labels.role_label,
         staff_links=labels.staff_links,
+        priority_label=labels.priority_label,
+        routing_reason_label=labels.routing_reason_label,
+        event_label=labels.event_label,
+        page_query=_page_query,
     )
     return env
 

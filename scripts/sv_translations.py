@@ -8,7 +8,87 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-SV = {
+SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
+    ("%(num)d observation matches", "%(num)d observations match"): (
+        "%(num)d observation matchar",
+        "%(num)d observationer matchar",
+    ),
+    ("%(num)d supporter", "%(num)d supporters"): ("%(num)d instämmer", "%(num)d instämmer"),
+    "A resident said: me too": "En invånare instämde",
+    "All": "Alla",
+    "Another report merged in": "En annan rapport sammanslagen hit",
+    "Assigned": "Tilldelad",
+    "Category": "Kategori",
+    "Change": "Ändra",
+    "Change status": "Ändra status",
+    "Choose a unit from the list.": "Välj en enhet i listan.",
+    "District": "Stadsdel",
+    "Due %(date)s": "Ska vara klar %(date)s",
+    "Duplicate of": "Dubblett av",
+    "Duplicate of (number or tracking link)": "Dubblett av (nummer eller spårningslänk)",
+    "Filter": "Filtrera",
+    "Handed to": "Överlämnad till",
+    "High": "Hög",
+    "Internal note": "Intern anteckning",
+    "Internal:": "Internt:",
+    "Low": "Låg",
+    "Most supporters": "Flest som instämmer",
+    "New status": "Ny status",
+    "New status for #%(id)s": "Ny status för #%(id)s",
+    "Newest first": "Nyaste först",
+    "Next": "Nästa",
+    "Normal": "Normal",
+    "Note": "Anteckning",
+    "Nothing here: the queue is empty for this filter.": (
+        "Inget här: kön är tom för det här filtret."
+    ),
+    "Observation": "Observation",
+    "Older than (days)": "Äldre än (dagar)",
+    "Oldest first": "Äldsta först",
+    "Only overdue": "Bara försenade",
+    "Open it": "Öppna den",
+    "Overdue": "Försenade",
+    "Overdue since %(date)s": "Försenad sedan %(date)s",
+    "Page %(page)s of %(pages)s": "Sida %(page)s av %(pages)s",
+    "Previous": "Föregående",
+    "Priority": "Prioritet",
+    "Priority changed": "Prioritet ändrad",
+    "Public note": "Offentlig anteckning",
+    "Public page": "Offentlig sida",
+    "Queue": "Kö",
+    "Re-route": "Skicka vidare",
+    "Re-routed": "Skickad till annan enhet",
+    "Reported": "Rapporterad",
+    "Reporter": "Rapportör",
+    "Route to another unit": "Skicka till en annan enhet",
+    "Save status": "Spara status",
+    "Set": "Sätt",
+    "Set priority": "Sätt prioritet",
+    "Sort": "Sortera",
+    "Status": "Status",
+    "Status page": "Statussida",
+    "Supporters": "Instämmer",
+    "Unit": "Enhet",
+    "Urgent": "Brådskande",
+    "Why": "Varför",
+    "a good place: nothing to fix": "en bra plats: inget att åtgärda",
+    "a rule for every category in this district": "en regel för alla kategorier i stadsdelen",
+    "a rule for this category in this district": "en regel för kategorin i stadsdelen",
+    "by %(reason)s": "enligt %(reason)s",
+    "for 'handed to another owner'": "för 'överlämnad till en annan ansvarig'",
+    "for 'merged'": "för 'sammanslagen'",
+    "left no address": "lämnade ingen adress",
+    "no district": "ingen stadsdel",
+    "no rule matched": "ingen regel passade",
+    "no unit": "ingen enhet",
+    "re-routed by hand": "skickad vidare för hand",
+    "resident": "invånare",
+    "residents see it; required for 'will not be fixed'": (
+        "invånare ser den; krävs för 'kommer inte att åtgärdas'"
+    ),
+    "staff only": "bara personal",
+    "the catch-all rule": "den allmänna regeln",
+    "the category's default unit": "kategorins standardenhet",
     "An observation cannot go from this status to that one.": (
         "En observation kan inte gå från den här statusen till den."
     ),
@@ -184,6 +264,10 @@ SV = {
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
 
 
+def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
 def main() -> None:
     with (TRANSLATIONS / "messages.pot").open("rb") as fh:
         template = read_po(fh)
@@ -191,12 +275,13 @@ def main() -> None:
         catalog = Catalog(locale=lang, project="SafetyWalk", fuzzy=False)
         for message in template:
             if message.id:
-                catalog.add(message.id, table.get(message.id, ""))
+                default = ("", "") if isinstance(message.id, tuple) else ""
+                catalog.add(message.id, table.get(message.id, default))
         path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
             write_po(fh, catalog, width=100, sort_output=True, omit_header=False)
-        missing = [m.id for m in catalog if m.id and not m.string]
+        missing = [m.id for m in catalog if m.id and not all(_strings(m.string))]
         print(f"{lang}: {len(catalog)} messages, {len(missing)} untranslated")
         if lang == "sv":
             for mid in missing:

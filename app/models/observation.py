@@ -71,8 +71,8 @@ class Observation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
     # Triage
+    # The due date follows from the priority and created_at (days per priority are settings).
     priority: Priority = Field(default=Priority.normal, sa_type=text_enum(Priority), index=True)
-    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     routing_reason: str = Field(default="", max_length=300)
     duplicate_of_id: int | None = Field(default=None, foreign_key="observation.id", index=True)

@@ -54,7 +54,12 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    *, session: Session, email: str, name: str, password: str, role: Role,
+    *,
+    session: Session,
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
     unit_id: int | None = None,
 ) -> StaffUser:
     email = normalise_email(email)
@@ -65,8 +70,11 @@ def create_user(
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
         raise InvalidAccount("that e-mail address already has an account")
     user = StaffUser(
-        email=email, name=name.strip() or email, password_hash=hash_password(password),
-        role=role, unit_id=unit_id,
+        email=email,
+        name=name.strip() or email,
+        password_hash=hash_password(password),
+        role=role,
+        unit_id=unit_id,
     )
     session.add(user)
     session.commit()
@@ -82,19 +90,27 @@ def _recent_failures(
     *, session: Session, email: str, client_ip: str, since: datetime
 ) -> tuple[int, int]:
     by_email = session.exec(
-        select(func.count()).select_from(LoginAttempt)
+        select(func.count())
+        .select_from(LoginAttempt)
         .where(LoginAttempt.email == email, col(LoginAttempt.at) >= since)
     ).one()
     by_ip = session.exec(
-        select(func.count()).select_from(LoginAttempt)
+        select(func.count())
+        .select_from(LoginAttempt)
         .where(LoginAttempt.client_ip == client_ip, col(LoginAttempt.at) >= since)
     ).one()
     return by_email, by_ip
 
 
 def log_in(
-    *, session: Session, email: str, password: str, client_ip: str,
-    max_failures: int, window: timedelta, session_lifetime: timedelta,
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    client_ip: str,
+    max_failures: int,
+    window: timedelta,
+    session_lifetime: timedelta,
 ) -> Login:
     """Check the password and open a session, or raise LoginRefused / TooManyAttempts."""
     now = datetime.now(UTC)
@@ -118,8 +134,11 @@ def log_in(
     user.last_login_at = now
     token = secrets.token_urlsafe(32)
     staff_session = StaffSession(
-        id=_token_id(token), user_id=user.id,  # type: ignore[arg-type]
-        csrf_token=secrets.token_urlsafe(32), created_at=now, expires_at=now + session_lifetime,
+        id=_token_id(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + session_lifetime,
     )
     session.add(staff_session)
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))  # type: ignore[call-overload]

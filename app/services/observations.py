@@ -230,6 +230,16 @@ def by_token(*, session: Session, token: str) -> Observation | None:
     return session.exec(select(Observation).where(Observation.token == token)).first()
 
 
+def by_reference(*, session: Session, reference: str) -> Observation | None:
+    """An observation named by staff: its number ("#123" or "123") or its tracking token."""
+    reference = reference.strip().lstrip("#")
+    if not reference:
+        return None
+    if reference.isdigit() and len(reference) < 10:
+        return session.get(Observation, int(reference))
+    return by_token(session=session, token=reference)
+
+
 def photos_of(*, session: Session, observation: Observation) -> Sequence[Photo]:
     return session.exec(
         select(Photo)
@@ -328,10 +338,10 @@ def capture(
         session.add(
             ObservationEvent(
                 observation_id=observation.id,  # type: ignore[arg-type]
-                at=datetime.now(UTC),
+                at=observation.created_at,
                 from_status=None,
                 to_status=Status.new,
-                actor="",
+                actor="resident",
             )
         )
         session.commit()

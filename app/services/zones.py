@@ -54,6 +54,10 @@ def upsert(*, session: Session, slug: str, name: str, geometry: dict[str, Any]) 
     return zone
 
 
+def listed(*, session: Session) -> list[Zone]:
+    return list(session.exec(select(Zone).order_by(Zone.name)).all())
+
+
 def feature_collection(*, session: Session) -> dict[str, Any]:
     """Every zone as a GeoJSON FeatureCollection (for maps and GIS)."""
     zones = session.exec(select(Zone).order_by(Zone.name)).all()

@@ -1,0 +1,214 @@
+"""The technical department's side: the queue, one observation, and what staff do to it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.deps import (
+    ObservationDep,
+    SessionDep,
+    SettingsDep,
+    VisitorDep,
+    require_csrf,
+    require_role,
+)
+from app.i18n import gettext as _
+from app.models import Priority, Role, Status
+from app.services import categories, lifecycle, observations, queue, routing, triage, zones
+from app.templating import render
+
+router = APIRouter(
+    prefix="/triage",
+    dependencies=[Depends(require_role(Role.triager, Role.unit_worker)), Depends(require_csrf)],
+)
+triagers_only = [Depends(require_role(Role.triager))]
+
+
+@router.get("")
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    status: Annotated[list[Status] | None, Query()] = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    zone: Annotated[str | None, Query(max_length=64)] = None,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+    priority: Annotated[Priority | None, Query()] = None,
+    overdue: Annotated[bool, Query()] = False,
+    older_than: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    sort: Annotated[str, Query(pattern="^(oldest|newest|priority|supporters)$")] = "oldest",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    """Everything routed to this person's desk, filtered; htmx swaps only the results."""
+    flt = queue.QueueFilter(
+        statuses=tuple(status) if status else queue.QueueFilter.statuses,
+        category=category or None,
+        zone=zone or None,
+        unit=unit or None,
+        priority=priority,
+        overdue=overdue,
+        older_than_days=older_than,
+        sort=sort,
+        page=page,
+    )
+    result = queue.search(session=session, user=visitor.user, flt=flt, settings=settings)
+    return render(
+        request,
+        "triage/queue.html",
+        {
+            "result": result,
+            "flt": flt,
+            "query": request.url.query,
+            "categories": categories.active(session=session),
+            "zones": zones.listed(session=session),
+            "units": triage.units(session=session),
+            "statuses": list(Status),
+            "priorities": list(Priority),
+        },
+        block="results",
+    )
+
+
+def _detail(
+    request: Request,
+    session,
+    settings,
+    visitor,
+    obs,
+    *,
+    error: str | None = None,  # type: ignore[no-untyped-def]
+    status_code: int = 200,
+) -> Response:
+    now = datetime.now(UTC)
+    view = triage.staff_view(
+        session=session, obs=obs, actor=visitor.user, due_at=queue.due_at(obs, settings), now=now
+    )
+    return render(
+        request,
+        "triage/detail.html",
+        {
+            "view": view,
+            "error": error,
+            "units": triage.units(session=session),
+            "priorities": list(Priority),
+            "can_triage": visitor.user.role in (Role.triager, Role.admin),
+        },
+        block="detail",
+        status_code=status_code,
+    )
+
+
+@router.get("/{observation_id}")
+def observation_detail(
+    request: Request,
+    obs: ObservationDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+) -> Response:
+    """One observation as staff see it: contact, routing reason, full history, actions."""
+    return _detail(request, session, settings, visitor, obs)
+
+
+@router.post("/{observation_id}/status")
+def change_status(
+    request: Request,
+    obs: ObservationDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    to: Annotated[Status, Form()],
+    note: Annotated[str, Form(max_length=4000)] = "",
+    internal_note: Annotated[str, Form(max_length=4000)] = "",
+    handed_to: Annotated[str, Form(max_length=200)] = "",
+    duplicate_of: Annotated[str, Form(max_length=64)] = "",
+    view: Annotated[str, Form(pattern="^(row|detail)$")] = "detail",
+) -> Response:
+    """Move the observation through its life cycle (409 with the reason when refused)."""
+    survivor = observations.by_reference(session=session, reference=duplicate_of)
+    try:
+        lifecycle.transition(
+            session=session,
+            obs=obs,
+            to=to,
+            actor=lifecycle.Actor.staff(visitor.user),
+            note=note,
+            internal_note=internal_note,
+            handed_to=handed_to,
+            duplicate_of=survivor,
+        )
+        error, status_code = None, 200
+    except lifecycle.TransitionRefused as exc:
+        session.rollback()
+        session.refresh(obs)
+        error, status_code = exc.message, 409
+    if view == "row":
+        row = queue.row(session=session, user=visitor.user, obs=obs, settings=settings)
+        return render(
+            request,
+            "triage/queue.html",
+            {"row": row, "row_error": error},
+            block="row",
+            status_code=status_code,
+        )
+    if error is None and not request.headers.get("HX-Request"):
+        return RedirectResponse(
+            request.url_for("observation_detail", observation_id=obs.id), status_code=303
+        )
+    return _detail(request, session, settings, visitor, obs, error=error, status_code=status_code)
+
+
+@router.post("/{observation_id}/route", dependencies=triagers_only)
+def reroute(
+    request: Request,
+    obs: ObservationDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    unit: Annotated[str, Form(max_length=64)],
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Hand the observation to another unit; the history keeps from and to."""
+    target = triage.unit_by_slug(session=session, slug=unit)
+    if target is None:
+        return _detail(
+            request,
+            session,
+            settings,
+            visitor,
+            obs,
+            status_code=422,
+            error=_("Choose a unit from the list."),
+        )
+    routing.reroute(
+        session=session,
+        obs=obs,
+        unit=target,
+        actor_id=visitor.user.id,
+        actor=visitor.user.name,
+        note=note,
+    )
+    return RedirectResponse(
+        request.url_for("observation_detail", observation_id=obs.id), status_code=303
+    )
+
+
+@router.post("/{observation_id}/priority", dependencies=triagers_only)
+def change_priority(
+    request: Request,
+    obs: ObservationDep,
+    session: SessionDep,
+    visitor: VisitorDep,
+    priority: Annotated[Priority, Form()],
+) -> Response:
+    """Set the priority; the due date follows from it."""
+    triage.set_priority(session=session, obs=obs, priority=priority, actor=visitor.user)
+    return RedirectResponse(
+        request.url_for("observation_detail", observation_id=obs.id), status_code=303
+    )

@@ -1,0 +1,95 @@
+"""What triage does to an observation besides moving its status: priority, and the staff view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Category,
+    EventKind,
+    Observation,
+    ObservationEvent,
+    Photo,
+    Priority,
+    StaffUser,
+    Status,
+    Unit,
+    Zone,
+)
+from app.services import lifecycle, observations
+
+
+def set_priority(
+    *, session: Session, obs: Observation, priority: Priority, actor: StaffUser
+) -> ObservationEvent:
+    """Change the priority (and so the due date); the history keeps the change."""
+    event = ObservationEvent(
+        observation_id=obs.id,  # type: ignore[arg-type]
+        kind=EventKind.priority,
+        actor=actor.name,
+        actor_id=actor.id,
+        from_status=obs.status,
+        to_status=obs.status,
+        public=False,
+        internal_note=f"{obs.priority} -> {priority}",
+    )
+    obs.priority = priority
+    session.add(obs)
+    session.add(event)
+    session.commit()
+    session.refresh(obs)
+    return event
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """Everything staff may see of an observation, including the reporter's contact."""
+
+    obs: Observation
+    category: Category
+    zone: Zone | None
+    unit: Unit | None
+    photos: Sequence[Photo]
+    history: Sequence[tuple[ObservationEvent, str]]  # with the actor's display name
+    moves: list[Status]
+    due_at: datetime
+    overdue: bool
+    duplicate_of: Observation | None
+
+
+def staff_view(
+    *, session: Session, obs: Observation, actor: StaffUser, due_at: datetime, now: datetime
+) -> StaffView:
+    events = session.exec(
+        select(ObservationEvent)
+        .where(ObservationEvent.observation_id == obs.id)
+        .order_by(col(ObservationEvent.at), col(ObservationEvent.id))
+    ).all()
+    return StaffView(
+        obs=obs,
+        category=session.get(Category, obs.category_id),  # type: ignore[arg-type]
+        zone=session.get(Zone, obs.zone_id) if obs.zone_id else None,
+        unit=session.get(Unit, obs.unit_id) if obs.unit_id else None,
+        photos=observations.photos_of(session=session, observation=obs),
+        history=[(event, event.actor or "") for event in events],
+        moves=lifecycle.allowed_moves(obs, lifecycle.Actor.staff(actor)),
+        due_at=due_at,
+        overdue=obs.status in lifecycle.OPEN_STATES and due_at < now,
+        duplicate_of=session.get(Observation, obs.duplicate_of_id) if obs.duplicate_of_id else None,
+    )
+
+
+def units(*, session: Session) -> Sequence[Unit]:
+    return session.exec(select(Unit).order_by(Unit.name_en)).all()
+
+
+def by_id(*, session: Session, observation_id: int) -> Observation | None:
+    return session.get(Observation, observation_id)
+
+
+def unit_by_slug(*, session: Session, slug: str) -> Unit | None:
+    return session.exec(select(Unit).where(Unit.slug == slug)).first()

@@ -1,0 +1,132 @@
+"""Who may reach what. The test walks every route of the app, so a route added without a
+guard, or without a line in ACCESS below, fails here."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+
+from app.main import create_app
+from tests.conftest import make_settings
+from tests.factories import csrf_token, login_as, post_observation
+
+ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
+PUBLIC = "public"
+# (method, path) -> PUBLIC, or the roles that may use it.
+ACCESS: dict[tuple[str, str], str | set[str]] = {
+    ("GET", "/"): PUBLIC,
+    ("POST", "/observations"): PUBLIC,
+    ("GET", "/observations"): PUBLIC,
+    ("GET", "/observations/{token}"): PUBLIC,
+    ("GET", "/capture/daylight"): PUBLIC,
+    ("GET", "/zones.geojson"): PUBLIC,
+    ("GET", "/lang/{lang}"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): ALL_STAFF,
+    ("GET", "/staff"): ALL_STAFF,
+    ("GET", "/triage"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/{observation_id}"): {"admin", "triager", "unit_worker"},
+    ("POST", "/triage/{observation_id}/status"): {"admin", "triager", "unit_worker"},
+    ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
+    ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
+}
+
+
+def _walk(routes, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """Every API route, also inside included routers (FastAPI nests them)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            for method in route.methods - {"HEAD"}:
+                yield method, prefix + route.path
+        context = getattr(route, "include_context", None)
+        if context is not None:
+            yield from _walk(context.included_router.routes, prefix + context.prefix)
+
+
+def app_routes() -> list[tuple[str, str]]:
+    app = create_app(make_settings("sqlite://", Path(tempfile.mkdtemp())))
+    found = sorted(set(_walk(app.routes)))
+    app.state.engine.dispose()
+    return found
+
+
+ROUTES = app_routes()
+STAFF_ROUTES = [r for r in ROUTES if ACCESS.get(r) != PUBLIC]
+
+
+def test_every_route_has_a_line_in_the_access_table():
+    assert len(ROUTES) >= len(ACCESS)  # the walk found the app's routes
+    assert [r for r in ROUTES if r not in ACCESS] == []
+    assert [r for r in ACCESS if r not in ROUTES] == []
+
+
+def fill(path: str, observation_id: int) -> str:
+    return re.sub(r"\{observation_id\}", str(observation_id), path)
+
+
+@pytest.fixture
+def observation_id(client) -> int:
+    answer = post_observation(client, headers={"Accept": "application/json"})
+    token = answer.json()["token"]
+    page = client.get(f"/observations/{token}")
+    assert page.status_code == 200
+    from sqlmodel import Session, select
+
+    from app.models import Observation
+
+    with Session(client.app.state.engine) as session:
+        return session.exec(select(Observation.id).where(Observation.token == token)).one()
+
+
+@pytest.mark.parametrize(("method", "path"), STAFF_ROUTES)
+def test_anonymous_visitors_are_sent_to_login_or_refused(client, observation_id, method, path):
+    url = fill(path, observation_id)
+    page = client.request(method, url, follow_redirects=False)
+    if method == "GET":
+        assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+    else:
+        assert page.status_code == 401
+    htmx = client.request(method, url, headers={"HX-Request": "true"}, follow_redirects=False)
+    assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/login")
+    api = client.request(
+        method, url, headers={"Accept": "application/json"}, follow_redirects=False
+    )
+    assert api.status_code in (303, 401) if method == "GET" else api.status_code == 401
+
+
+@pytest.mark.parametrize("role", sorted(ALL_STAFF))
+def test_each_role_reaches_only_its_own_pages(client, session, observation_id, role):
+    login_as(client, session, role, unit="street-lighting")
+    token = csrf_token(client)
+    for method, path in STAFF_ROUTES:
+        if path == "/logout":
+            continue  # would end the session this test is using
+        url = fill(path, observation_id)
+        data = {"csrf_token": token} if method == "POST" else None
+        answer = client.request(method, url, data=data, follow_redirects=False)
+        allowed = role in ACCESS[(method, path)]
+        if allowed:
+            assert answer.status_code not in (401, 403), (role, method, path, answer.status_code)
+        else:
+            assert answer.status_code == 403, (role, method, path, answer.status_code)
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in STAFF_ROUTES if r[0] == "POST"])
+def test_state_changing_routes_refuse_a_request_without_the_csrf_token(
+    client, session, observation_id, method, path
+):
+    login_as(client, session, "admin")
+    data = {"to": "triaged", "unit": "police", "priority": "high"}
+    answer = client.post(fill(path, observation_id), data=data, follow_redirects=False)
+    assert answer.status_code == 403
+    assert "This form has expired" in answer.text
+    wrong = client.post(
+        fill(path, observation_id), data={**data, "csrf_token": "forged"}, follow_redirects=False
+    )
+    assert wrong.status_code == 403
