@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     gps_warn_accuracy_m: float = 100
     description_max_chars: int = 2000
 
+    # Open observations of the same category closer than this are flagged as possible duplicates.
+    duplicate_radius_m: float = Field(25, gt=0, le=1000)
+
     # Triage: days from the report to its due date, by priority.
     due_days_low: int = Field(30, ge=1)
     due_days_normal: int = Field(14, ge=1)

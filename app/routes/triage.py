@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BeforeValidator, Field
 from starlette.responses import Response
 
 from app.deps import (
@@ -27,6 +28,9 @@ router = APIRouter(
     dependencies=[Depends(require_role(Role.triager, Role.unit_worker)), Depends(require_csrf)],
 )
 triagers_only = [Depends(require_role(Role.triager))]
+# A filter form sends an untouched field as "": that means "any", not an error.
+BLANK_IS_NONE = BeforeValidator(lambda value: None if value == "" else value)
+Days = Annotated[int, Field(ge=1, le=3650)]
 
 
 @router.get("")
@@ -39,9 +43,9 @@ def queue_page(
     category: Annotated[str | None, Query(max_length=64)] = None,
     zone: Annotated[str | None, Query(max_length=64)] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
-    priority: Annotated[Priority | None, Query()] = None,
+    priority: Annotated[Priority | None, BLANK_IS_NONE, Query()] = None,
     overdue: Annotated[bool, Query()] = False,
-    older_than: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    older_than: Annotated[Days | None, BLANK_IS_NONE, Query()] = None,
     sort: Annotated[str, Query(pattern="^(oldest|newest|priority|supporters)$")] = "oldest",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
@@ -87,7 +91,12 @@ def _detail(
 ) -> Response:
     now = datetime.now(UTC)
     view = triage.staff_view(
-        session=session, obs=obs, actor=visitor.user, due_at=queue.due_at(obs, settings), now=now
+        session=session,
+        obs=obs,
+        actor=visitor.user,
+        due_at=queue.due_at(obs, settings),
+        now=now,
+        duplicate_radius_m=settings.duplicate_radius_m,
     )
     return render(
         request,

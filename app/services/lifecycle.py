@@ -152,6 +152,23 @@ def transition(
     obs.status_changed_at = now
     session.add(obs)
     session.add(event)
+    if to == Status.duplicate and duplicate_of is not None:
+        # The survivor carries on: the merged report (and those who backed it) count for it.
+        duplicate_of.supporters += 1 + obs.supporters
+        session.add(duplicate_of)
+        session.add(
+            ObservationEvent(
+                observation_id=duplicate_of.id,  # type: ignore[arg-type]
+                at=now,
+                kind=EventKind.merge,
+                actor=actor.label,
+                actor_id=actor.user.id if actor.user else None,
+                from_status=duplicate_of.status,
+                to_status=duplicate_of.status,
+                public=False,
+                internal_note=f"#{obs.id}",
+            )
+        )
     if commit:
         session.commit()
         session.refresh(obs)

@@ -20,7 +20,7 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import lifecycle, observations
+from app.services import duplicates, lifecycle, observations
 
 
 def set_priority(
@@ -59,10 +59,17 @@ class StaffView:
     due_at: datetime
     overdue: bool
     duplicate_of: Observation | None
+    possible_duplicates: list[duplicates.Nearby]
 
 
 def staff_view(
-    *, session: Session, obs: Observation, actor: StaffUser, due_at: datetime, now: datetime
+    *,
+    session: Session,
+    obs: Observation,
+    actor: StaffUser,
+    due_at: datetime,
+    now: datetime,
+    duplicate_radius_m: float,
 ) -> StaffView:
     events = session.exec(
         select(ObservationEvent)
@@ -80,6 +87,16 @@ def staff_view(
         due_at=due_at,
         overdue=obs.status in lifecycle.OPEN_STATES and due_at < now,
         duplicate_of=session.get(Observation, obs.duplicate_of_id) if obs.duplicate_of_id else None,
+        possible_duplicates=duplicates.nearby(
+            session=session,
+            lat=obs.lat,
+            lon=obs.lon,
+            category_id=obs.category_id,
+            radius_m=duplicate_radius_m,
+            exclude_id=obs.id,
+        )
+        if obs.status in lifecycle.OPEN_STATES
+        else [],
     )
 
 

@@ -211,3 +211,15 @@ def test_unknown_or_huge_ids_are_404_or_422_not_500(client, session):
     assert client.get("/triage/999999").status_code == 404
     assert client.get(f"/triage/{2**63}").status_code == 422
     assert client.get("/triage/abc").status_code == 422
+
+
+def test_the_filter_form_as_a_browser_sends_it_with_blank_fields(client, session):
+    obs = report(client, session)
+    login_as(client, session, "triager")
+    page = client.get(
+        "/triage?status=new&category=dark-spot&zone=&unit=&priority=&older_than=&sort=oldest"
+    )
+    assert page.status_code == 200 and f"#{obs.id} " in page.text
+    assert client.get("/triage?older_than=0").status_code == 422
+    assert client.get("/triage?older_than=abc").status_code == 422
+    assert client.get("/triage?priority=sometime").status_code == 422
