@@ -110,6 +110,26 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    import time
+
+    from app.services import outbox
+
+    settings = get_settings()
+    engine = make_engine(settings.sqlalchemy_url)
+    while True:
+        with Session(engine) as session:
+            result = outbox.run_once(session=session, settings=settings)
+        print(
+            f"sent {result.sent}, failed {result.failed}, waiting {result.waiting}"
+            + ("" if settings.smtp_host else " (no SAFETYWALK_SMTP_HOST: nothing is sent)"),
+            flush=True,
+        )
+        if not args.loop:
+            return 0
+        time.sleep(max(5, settings.outbox_interval_seconds or 30))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="safetywalk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-observations", action="store_true", help="only the reference data, no sample reports"
     )
     demo.set_defaults(func=_load_demo)
+
+    mail = sub.add_parser("outbox", help="send the e-mails waiting in the outbox")
+    mail.add_argument("--loop", action="store_true", help="keep running (for a separate process)")
+    mail.set_defaults(func=_outbox)
 
     user = sub.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

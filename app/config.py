@@ -61,6 +61,21 @@ class Settings(BaseSettings):
     due_days_high: int = Field(5, ge=1)
     due_days_urgent: int = Field(1, ge=1)
 
+    # E-mail. Without smtp_host, mails wait in the outbox (the staff page says so).
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = "SafetyWalk <no-reply@safetywalk.example>"
+    # The address residents' tracking links start with (https://safetywalk.example.org).
+    public_url: str = "http://127.0.0.1:8000"
+    # A unit gets at most one digest of new observations this often.
+    digest_minutes: int = Field(60, ge=1)
+    # The app sends the outbox itself every this many seconds (0: leave it to
+    # `safetywalk outbox --loop` in its own process).
+    outbox_interval_seconds: int = Field(30, ge=0)
+
     # Staff sign-in
     session_hours: float = Field(12, gt=0)  # a staff session ends this long after login
     login_max_failures: int = Field(5, ge=1)  # per e-mail (x4 per client address) ...

@@ -7,6 +7,8 @@ The current language lives in a context variable set per request by `LanguageMid
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from http.cookies import SimpleCookie
@@ -46,6 +48,16 @@ def current_language() -> str:
 
 def set_language(lang: str) -> None:
     _current.set(lang)
+
+
+@contextmanager
+def using(lang: str) -> Iterator[None]:
+    """Speak `lang` inside the block (e.g. an e-mail in the reporter's language)."""
+    token = _current.set(lang if lang in LANGUAGES else "sv")
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def gettext(message: str, **variables: object) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlencode, urlsplit
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
@@ -20,7 +25,7 @@ from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, SecurityHeaders
 from app.routes import auth, capture, site, triage, zones
-from app.services import photos
+from app.services import notifications, outbox, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -33,9 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.media_path.mkdir(parents=True, exist_ok=True)
     settings.ensure_secret_key()
     photos.configure(settings.photo_workers)
+    notifications.configure(settings.public_url)
 
     production = settings.environment == "production"
     app = FastAPI(
+        lifespan=_outbox_runner,
         title="SafetyWalk",
         docs_url=None,  # Swagger UI would load from a CDN
         redoc_url=None,
@@ -59,6 +66,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, content_security_policy=_csp(settings))
     app.add_middleware(i18n.LanguageMiddleware, default=settings.default_language)
     return app
+
+
+@asynccontextmanager
+async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
+    """Send the outbox every `outbox_interval_seconds` while the app runs (0: not here)."""
+    settings: Settings = app.state.settings
+    task = None
+    if settings.outbox_interval_seconds:
+
+        def one_pass() -> None:
+            with Session(app.state.engine) as session:
+                outbox.run_once(session=session, settings=settings)
+
+        async def loop() -> None:
+            while True:
+                try:
+                    await to_thread.run_sync(one_pass)
+                except Exception:  # the runner must outlive a bad pass; the next one retries
+                    log.exception("outbox pass failed")
+                await asyncio.sleep(settings.outbox_interval_seconds)
+
+        task = asyncio.create_task(loop())
+    yield
+    if task:
+        task.cancel()
 
 
 def _csp(settings: Settings) -> str:

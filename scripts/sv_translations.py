@@ -17,6 +17,14 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "%(m)s m away": "%(m)s m bort",
     "Merge #%(this)s into #%(other)s": "Slå ihop #%(this)s med #%(other)s",
     "Possible duplicates": "Möjliga dubbletter",
+    "Your report \u201c%(category)s\u201d has a new status: %(status)s.": (
+        "Din rapport \u201d%(category)s\u201d har fått ny status: %(status)s."
+    ),
+    "Follow it here:": "Följ den här:",
+    "You get this e-mail because you left your address with the report.": (
+        "Du får det här mejlet eftersom du lämnade din adress med rapporten."
+    ),
+    "Your report: %(status)s": "Din rapport: %(status)s",
     "A resident said: me too": "En invånare instämde",
     "All": "Alla",
     "Another report merged in": "En annan rapport sammanslagen hit",

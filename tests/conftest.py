@@ -28,6 +28,7 @@ from app.services import demo
 ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
 TEST_TABLES = (
+    "outbox_mail",
     "observation_event",
     "photo",
     "observation",
@@ -77,6 +78,7 @@ def make_settings(database_url: str, root: Path, **overrides: object) -> Setting
         "secret_key": "test-secret-key-that-is-long-enough-000000",
         "tile_url": "",  # no tile server is reachable here
         "default_language": "en",
+        "outbox_interval_seconds": 0,  # tests run the outbox themselves
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -116,6 +118,7 @@ def wipe(url: str) -> None:
     with engine.begin() as conn:
         for table in TEST_TABLES:
             conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("UPDATE unit SET digest_last_observation_id = 0, digest_sent_at = NULL"))
     engine.dispose()
 
 

@@ -20,6 +20,7 @@ from app.models.observation import (  # noqa: E402
     Priority,
     Status,
 )
+from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.photo import Photo, PhotoKind  # noqa: E402
 from app.models.routing import RoutingRule  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
@@ -33,6 +34,7 @@ __all__ = [
     "LoginAttempt",
     "Observation",
     "ObservationEvent",
+    "OutboxMail",
     "Photo",
     "PhotoKind",
     "PositionSource",

@@ -68,7 +68,12 @@ class Observation(SQLModel, table=True):
     # Personal data: staff only, never on a public page.
     contact_email: str | None = Field(default=None, max_length=320)
     walk_code: str | None = Field(default=None, max_length=32)
+    # The reporter's language, for the e-mails they get.
+    language: str = Field(default="sv", max_length=8)
+    # When the server stored it (due dates count from here) and when the resident saw it (the
+    # device's clock, which may be hours earlier for a report kept offline).
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    observed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     # Triage
     # The due date follows from the priority and created_at (days per priority are settings).

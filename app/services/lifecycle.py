@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from app.i18n import gettext as _
 from app.models import EventKind, Observation, ObservationEvent, Role, StaffUser, Status
+from app.services import notifications
 
 T = Role.triager
 W = Role.unit_worker
@@ -169,6 +170,9 @@ def transition(
                 internal_note=f"#{obs.id}",
             )
         )
+    session.flush()
+    # In the same transaction: the mail is stored exactly when the move is.
+    notifications.status_changed(session=session, obs=obs, event=event)
     if commit:
         session.commit()
         session.refresh(obs)

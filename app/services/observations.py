@@ -318,7 +318,8 @@ def capture(
         dark=dark,
         contact_email=submission.contact_email,
         walk_code=submission.walk_code,
-        created_at=submission.observed_at,
+        language=current_language(),
+        observed_at=submission.observed_at,
     )
     session.add(observation)
     try:

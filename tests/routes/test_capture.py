@@ -197,7 +197,7 @@ def test_dark_is_preset_from_the_sun_at_the_place_and_time_when_not_given(client
             select(Observation).where(Observation.token == answer.json()["token"])
         ).one()
         assert obs.dark is daylight.is_dark(lat=CENTRUM[0], lon=CENTRUM[1], at=at)
-        assert obs.created_at == at
+        assert obs.observed_at == at
 
 
 def test_unknown_tracking_links_get_a_friendly_404(client):
@@ -230,7 +230,7 @@ def test_daylight_endpoint_checks_its_coordinates(client):
 
 def test_observed_at_in_the_future_is_clamped_to_now(client, session):
     post_observation(client, observed_at="2099-01-01T00:00:00+00:00")
-    assert session.exec(select(Observation)).one().created_at.year < 2099
+    assert session.exec(select(Observation)).one().observed_at.year < 2099
 
 
 def test_centrum_point_is_in_centrum(session):

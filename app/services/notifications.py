@@ -1,0 +1,118 @@
+"""Who hears about what, by e-mail (through the outbox).
+
+- A reporter who left an address hears of every status move of their observation, with the
+  public note and the tracking link; reporters whose reports were merged into it hear too.
+- Each unit with an address gets one digest of the observations newly routed to it, at most
+  every `digest_minutes`.
+Mails are written in the reporter's language; unit digests in Swedish and English.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app import i18n
+from app.i18n import gettext as _
+from app.labels import status_label
+from app.models import Category, Observation, ObservationEvent, Status, Unit
+from app.services import outbox
+
+_public_url = "http://127.0.0.1:8000"
+
+
+def configure(public_url: str) -> None:
+    """Where tracking links point (set at start-up from the settings)."""
+    global _public_url
+    _public_url = public_url.rstrip("/")
+
+
+def tracking_url(obs: Observation) -> str:
+    return f"{_public_url}/observations/{obs.token}"
+
+
+def status_changed(*, session: Session, obs: Observation, event: ObservationEvent) -> None:
+    """Tell the reporter (and the reporters merged into this one) about a status move."""
+    followers = [
+        obs,
+        *list(
+            session.exec(
+                select(Observation).where(
+                    Observation.duplicate_of_id == obs.id,
+                    col(Observation.contact_email).is_not(None),
+                )
+            ).all()
+        ),
+    ]
+    target = obs
+    if event.to_status == Status.duplicate and obs.duplicate_of_id:
+        target = session.get(Observation, obs.duplicate_of_id) or obs
+    category = session.get(Category, obs.category_id)
+    for follower in followers:
+        if not follower.contact_email:
+            continue
+        with i18n.using(follower.language):
+            name = category.name(i18n.current_language()) if category else ""
+            lines = [
+                _(
+                    "Your report \u201c%(category)s\u201d has a new status: %(status)s.",
+                    category=name,
+                    status=status_label(event.to_status),
+                ),
+            ]
+            if event.note:
+                lines += ["", event.note]
+            lines += [
+                "",
+                _("Follow it here:"),
+                tracking_url(target),
+                "",
+                _("You get this e-mail because you left your address with the report."),
+            ]
+            outbox.enqueue(
+                session=session,
+                to=follower.contact_email,
+                kind="status_update",
+                subject=_("Your report: %(status)s", status=status_label(event.to_status)),
+                body="\n".join(lines),
+                observation_id=follower.id,
+            )
+
+
+def unit_digests(*, session: Session, every: timedelta, now: datetime | None = None) -> int:
+    """Queue one digest per unit of what was routed to it since its last one; returns how many."""
+    now = now or datetime.now(UTC)
+    queued = 0
+    for unit in session.exec(select(Unit).where(col(Unit.email).is_not(None))).all():
+        if unit.digest_sent_at and unit.digest_sent_at > now - every:
+            continue
+        new = session.exec(
+            select(Observation, Category)
+            .join(Category, col(Category.id) == Observation.category_id)
+            .where(
+                Observation.unit_id == unit.id,
+                col(Observation.id) > unit.digest_last_observation_id,
+            )
+            .order_by(col(Observation.id))
+        ).all()
+        if not new:
+            continue
+        lines = [f"{len(new)} nya observationer / new observations — {unit.name_sv}", ""]
+        for obs, category in new:
+            lines.append(
+                f"#{obs.id} {category.name_sv} / {category.name_en}: {_public_url}/triage/{obs.id}"
+            )
+        outbox.enqueue(
+            session=session,
+            to=unit.email or "",
+            kind="unit_digest",
+            subject=f"SafetyWalk: {len(new)} nya / new — {unit.name_sv}",
+            body="\n".join(lines),
+        )
+        unit.digest_last_observation_id = max(obs.id for obs, _c in new)  # type: ignore[type-var]
+        unit.digest_sent_at = now
+        session.add(unit)
+        queued += 1
+    session.commit()
+    return queued
