@@ -141,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="worker processes")
     serve.add_argument(
         "--forwarded-allow-ips",
-        default="127.0.0.1",
-        help="proxies whose X-Forwarded-* headers are trusted",
+        default=None,
+        help="proxies whose X-Forwarded-* headers are trusted "
+        "(default: FORWARDED_ALLOW_IPS, else 127.0.0.1)",
     )
     serve.set_defaults(func=_serve)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -44,13 +45,15 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 25 * 1024 * 1024
     # Refuse larger images before decoding (decompression bombs); 64 MP covers phone cameras.
     photo_max_pixels: int = 64_000_000
+    # PNG and WebP decode at full size (no JPEG draft): a lower cap bounds their memory.
+    photo_max_pixels_full_decode: int = 24_000_000
     photos_per_observation: int = Field(3, ge=1, le=10)
     # Decoding is the cost: at most this many photos are decoded at once, the rest queue.
     photo_workers: int = Field(2, ge=1)
 
     # A browser position less accurate than this gets a warning and a nudge to place the pin.
     gps_warn_accuracy_m: float = 100
-    description_max_chars: int = 2000
+    description_max_chars: int = Field(2000, ge=1, le=4000)  # the column holds 4000
 
     # Open observations of the same category closer than this are flagged as possible duplicates.
     duplicate_radius_m: float = Field(25, gt=0, le=1000)
@@ -115,8 +118,10 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            # Created 0600 from the start: never readable by others, not even for a moment.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
         self.secret_key = path.read_text().strip()
         return self.secret_key
 

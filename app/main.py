@@ -23,7 +23,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
-from app.middleware import BodySizeLimit, SecurityHeaders
+from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import auth, capture, site, triage, zones
 from app.services import notifications, outbox, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders, content_security_policy=_csp(settings))
     app.add_middleware(i18n.LanguageMiddleware, default=settings.default_language)
+    app.add_middleware(HeadAsGet)
     return app
 
 

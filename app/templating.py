@@ -6,9 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
@@ -22,6 +23,11 @@ def _format_time(value: datetime, fmt: str = "medium") -> str:
     # English here is read in Sweden: day before month, 24-hour clock (en_GB), Swedish time.
     locale = {"en": "en_GB"}.get(i18n.current_language(), i18n.current_language())
     return format_datetime(value, fmt, tzinfo="Europe/Stockholm", locale=locale)
+
+
+def _format_date(value: datetime) -> str:
+    locale = {"en": "en_GB"}.get(i18n.current_language(), i18n.current_language())
+    return format_date(value.astimezone(ZoneInfo("Europe/Stockholm")), "medium", locale=locale)
 
 
 def _page_query(query: str, page: int) -> str:
@@ -46,6 +52,7 @@ def build_environment() -> jinja2.Environment:
         newstyle=True,
     )
     env.filters["datetime"] = _format_time
+    env.filters["date"] = _format_date
     env.globals.update(
         status_label=labels.status_label,
         position_source_label=labels.position_source_label,

@@ -46,7 +46,7 @@ def submit_observation(
     """Store an observation (form, htmx or API); a replayed client_id returns the first one."""
     raw = {key: value for key, value in form.multi_items() if isinstance(value, str)}
     uploads = [
-        upload.file.read(settings.upload_max_bytes + 1)
+        upload.file  # read inside a decode slot, not here: see photos.ingest
         for upload in form.getlist("photo")
         if isinstance(upload, UploadFile) and (upload.filename or upload.size)
     ]
@@ -59,7 +59,6 @@ def submit_observation(
             limits=photos.limits(settings),
             max_photos=settings.photos_per_observation,
             description_max=settings.description_max_chars,
-            workers=settings.photo_workers,
         )
     except observations.InvalidSubmission as exc:
         if wants_json(request):
@@ -129,13 +128,22 @@ def observation_page(
     obs = observations.by_token(session=session, token=token)
     if obs is None:
         raise HTTPException(status_code=404)
-    return render(
-        request,
-        "capture/status.html",
-        {
-            "obs": observations.public_view(session=session, observation=obs),
-        },
-    )
+    view = observations.public_view(session=session, observation=obs)
+    return render(request, "capture/status.html", {"obs": view, "precise": True})
+
+
+@router.get("/reports/{observation_id}")
+def public_report(
+    request: Request,
+    session: SessionDep,
+    observation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> Response:
+    """An observation's public page by its number: the date, not the minute, of a report."""
+    obs = observations.public(session=session, observation_id=observation_id)
+    if obs is None:
+        raise HTTPException(status_code=404)
+    view = observations.public_view(session=session, observation=obs)
+    return render(request, "capture/status.html", {"obs": view, "precise": False})
 
 
 @router.get("/capture/daylight")

@@ -18,9 +18,10 @@ import re
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from babel.numbers import format_decimal
 from sqlalchemy.exc import IntegrityError
@@ -45,8 +46,8 @@ from app.services import categories, daylight, photos, routing, zones
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 WALK_CODE_RE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-# A device clock may run a little fast; an observation kept offline may be sent days later.
-CLOCK_SKEW = timedelta(minutes=10)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# An observation kept offline may be sent days later; older claims are not believed.
 OBSERVED_AT_MAX_AGE = timedelta(days=30)
 
 
@@ -79,7 +80,6 @@ class Submission:
 class CaptureResult:
     observation: Observation
     created: bool
-    photos: list[Photo] = field(default_factory=list)
 
 
 def photo_message(reason: str, *, max_mb: float, max_mp: int) -> str:
@@ -111,7 +111,8 @@ def validate(
     errors: dict[str, str] = {}
 
     def text(name: str) -> str:
-        return (raw.get(name) or "").strip()
+        # Control characters (NUL breaks PostgreSQL) are never meant: drop them, keep newlines.
+        return CONTROL_CHARS.sub("", raw.get(name) or "").strip()
 
     client_id: uuid.UUID | None = None
     try:
@@ -190,7 +191,7 @@ def validate(
             observed_at = min(observed_at.astimezone(UTC), now)
             if observed_at < now - OBSERVED_AT_MAX_AGE:
                 observed_at = now
-        except ValueError:
+        except (ValueError, OverflowError):  # not a date, or a year at the edge of time
             observed_at = now
 
     if errors:
@@ -224,6 +225,11 @@ def by_client_id(*, session: Session, client_id: uuid.UUID) -> Observation | Non
     return session.exec(select(Observation).where(Observation.client_id == client_id)).first()
 
 
+def public(*, session: Session, observation_id: int) -> Observation | None:
+    """An observation by its public number (private categories will not be public)."""
+    return session.get(Observation, observation_id)
+
+
 def by_token(*, session: Session, token: str) -> Observation | None:
     if not TOKEN_RE.match(token):
         return None
@@ -252,28 +258,31 @@ def capture(
     *,
     session: Session,
     raw: Mapping[str, str | None],
-    uploads: Sequence[bytes],
+    uploads: Sequence[bytes | BinaryIO],
     media_dir: Path,
     limits: photos.PhotoLimits,
     max_photos: int,
     description_max: int,
-    workers: int = 2,
 ) -> CaptureResult:
     """Store one observation from a submission, once, whatever is retried."""
+    # A replay returns the first observation even if its fields would no longer pass (a
+    # category retired, a limit lowered while the report waited on a phone).
+    try:
+        replayed = by_client_id(session=session, client_id=uuid.UUID(str(raw.get("client_id"))))
+    except ValueError:
+        replayed = None
+    if replayed is not None:
+        return CaptureResult(replayed, created=False)
     submission = validate(
         raw, session=session, description_max=description_max, has_photos=bool(uploads)
     )
 
-    existing = by_client_id(session=session, client_id=submission.client_id)
-    if existing is not None:
-        return CaptureResult(existing, created=False)
-
     if len(uploads) > max_photos:
         raise InvalidSubmission({"photo": _("At most %(n)s photos per observation.", n=max_photos)})
     stored: list[photos.StoredPhoto] = []
-    for data in uploads:
+    for upload in uploads:
         try:
-            stored.append(photos.ingest(data, media_dir=media_dir, limits=limits, workers=workers))
+            stored.append(photos.ingest(upload, media_dir=media_dir, limits=limits))
         except photos.PhotoRejected as exc:
             message = photo_message(
                 exc.reason,
@@ -354,18 +363,19 @@ def capture(
             raise
         return CaptureResult(winner, created=False)
     session.refresh(observation)
-    return CaptureResult(observation, created=True, photos=photo_rows)
+    return CaptureResult(observation, created=True)
 
 
 @dataclass(frozen=True)
 class ObservationView:
-    """What a public page may show of an observation: never the reporter's contact."""
+    """What a public page may show of an observation: plain public fields only, so nothing
+    personal (the reporter's contact, a unit's address) can reach a template by accident."""
 
-    token: str
+    id: int
     status: Status
     category: Category
-    zone: Zone | None
-    unit: Unit | None
+    zone_name: str | None
+    unit_name: str | None
     lat: float
     lon: float
     accuracy_m: float | None
@@ -379,17 +389,19 @@ class ObservationView:
 
 
 def public_view(*, session: Session, observation: Observation) -> ObservationView:
+    zone = session.get(Zone, observation.zone_id) if observation.zone_id else None
+    unit = session.get(Unit, observation.unit_id) if observation.unit_id else None
     history = session.exec(
         select(ObservationEvent)
         .where(ObservationEvent.observation_id == observation.id, ObservationEvent.public)
         .order_by(col(ObservationEvent.at), col(ObservationEvent.id))
     ).all()
     return ObservationView(
-        token=observation.token,
+        id=observation.id,  # type: ignore[arg-type]
         status=observation.status,
         category=session.get(Category, observation.category_id),  # type: ignore[arg-type]
-        zone=session.get(Zone, observation.zone_id) if observation.zone_id else None,
-        unit=session.get(Unit, observation.unit_id) if observation.unit_id else None,
+        zone_name=zone.name if zone else None,
+        unit_name=unit.name(current_language()) if unit else None,
         lat=observation.lat,
         lon=observation.lon,
         accuracy_m=observation.accuracy_m,
@@ -405,7 +417,7 @@ def public_view(*, session: Session, observation: Observation) -> ObservationVie
 
 @dataclass(frozen=True)
 class ListedObservation:
-    token: str
+    id: int
     status: Status
     category: Category
     zone_name: str | None
@@ -435,7 +447,7 @@ def recent(*, session: Session, limit: int = 50, offset: int = 0) -> list[Listed
             first_photo.setdefault(photo.observation_id, photo.thumb_url)
     return [
         ListedObservation(
-            token=obs.token,
+            id=obs.id,  # type: ignore[arg-type]
             status=obs.status,
             category=cat,
             zone_name=zone.name if zone else None,
@@ -445,9 +457,3 @@ def recent(*, session: Session, limit: int = 50, offset: int = 0) -> list[Listed
         )
         for obs, cat, zone in rows
     ]
-
-
-def count(*, session: Session) -> int:
-    from sqlalchemy import func
-
-    return session.exec(select(func.count()).select_from(Observation)).one()

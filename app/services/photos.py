@@ -26,9 +26,10 @@ import threading
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 import pillow_heif
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from app.config import Settings
 
@@ -81,35 +82,31 @@ class PhotoLimits:
     max_pixels: int
     max_px: int
     thumb_px: int
+    max_pixels_full_decode: int = 24_000_000
 
 
-_decode_slots: threading.BoundedSemaphore | None = None
-_decode_slots_lock = threading.Lock()
-
-
-def _slots(workers: int) -> threading.BoundedSemaphore:
-    global _decode_slots
-    with _decode_slots_lock:
-        if _decode_slots is None:
-            _decode_slots = threading.BoundedSemaphore(workers)
-        return _decode_slots
+_decode_slots = threading.BoundedSemaphore(2)
 
 
 def configure(workers: int) -> None:
     """Set how many photos may be decoded at once (called at start-up)."""
     global _decode_slots
-    with _decode_slots_lock:
-        _decode_slots = threading.BoundedSemaphore(workers)
+    _decode_slots = threading.BoundedSemaphore(workers)
 
 
-def ingest(data: bytes, *, media_dir: Path, limits: PhotoLimits, workers: int = 2) -> StoredPhoto:
-    """Check, clean and store one uploaded photo; raise PhotoRejected for what we refuse."""
-    if not data:
-        raise PhotoRejected("empty")
-    if len(data) > limits.max_bytes:
-        raise PhotoRejected("too_big", status_code=413)
-    with _slots(workers):
+def ingest(source: bytes | BinaryIO, *, media_dir: Path, limits: PhotoLimits) -> StoredPhoto:
+    """Check, clean and store one uploaded photo; raise PhotoRejected for what we refuse.
+
+    An upload waits on disk (as the multipart parser spooled it) until a decode slot is free,
+    and only then is read into memory: a burst of uploads queues instead of filling memory."""
+    with _decode_slots:
+        data = source if isinstance(source, bytes) else source.read(limits.max_bytes + 1)
+        if not data:
+            raise PhotoRejected("empty")
+        if len(data) > limits.max_bytes:
+            raise PhotoRejected("too_big", status_code=413)
         photo_bytes, thumb_bytes, size, position = _normalise(data, limits)
+        del data
     digest = hashlib.sha256(photo_bytes).hexdigest()
     _write_once(media_dir / "photos" / digest[:2] / f"{digest}.jpg", photo_bytes)
     _write_once(media_dir / "thumbs" / digest[:2] / f"{digest}.jpg", thumb_bytes)
@@ -126,7 +123,12 @@ def _normalise(
     except (OSError, SyntaxError, ValueError) as exc:
         raise PhotoRejected("damaged") from exc
     with img:
-        if img.width * img.height > limits.max_pixels:
+        # PNG and WebP (drawings, screenshots, rarely camera photos) decode whole, with no JPEG
+        # draft: a lower cap bounds their memory. Phone cameras' HEIC keeps the full cap.
+        cap = limits.max_pixels
+        if img.format in ("PNG", "WEBP"):
+            cap = min(cap, limits.max_pixels_full_decode)
+        if img.width * img.height > cap:
             raise PhotoRejected("too_many_pixels", status_code=413)
         try:
             exif = img.getexif()
@@ -207,19 +209,15 @@ def _write_once(path: Path, content: bytes) -> None:
         # mkstemp makes 0600; a reverse proxy serving the media folder must be able to read it.
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        # The rename itself must reach the disk before the row that names the file commits.
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def exif_transpose_naive(data: bytes, max_px: int) -> bytes:
-    """The plain Pillow way (open, orient, resize, save): the benchmark's baseline only."""
-    with Image.open(BytesIO(data)) as img:
-        upright = ImageOps.exif_transpose(img)
-        upright.thumbnail((max_px, max_px))
-        out = BytesIO()
-        upright.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY)
-        return out.getvalue()
 
 
 def limits(settings: Settings) -> PhotoLimits:
@@ -229,4 +227,5 @@ def limits(settings: Settings) -> PhotoLimits:
         max_pixels=settings.photo_max_pixels,
         max_px=settings.photo_max_px,
         thumb_px=settings.thumb_max_px,
+        max_pixels_full_decode=settings.photo_max_pixels_full_decode,
     )

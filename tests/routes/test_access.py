@@ -22,6 +22,7 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/observations"): PUBLIC,
     ("GET", "/observations"): PUBLIC,
     ("GET", "/observations/{token}"): PUBLIC,
+    ("GET", "/reports/{observation_id}"): PUBLIC,
     ("GET", "/capture/daylight"): PUBLIC,
     ("GET", "/zones.geojson"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.models import Observation, ObservationEvent, Photo, PositionSource
 from tests.factories import (
@@ -207,10 +207,23 @@ def test_unknown_tracking_links_get_a_friendly_404(client):
         assert "could not find" in page.text
 
 
-def test_recent_list_links_to_status_pages(client):
+def _id_of(client, token: str) -> int:  # type: ignore[no-untyped-def]
+    with Session(client.app.state.engine) as session:
+        return session.exec(select(Observation.id).where(Observation.token == token)).one()
+
+
+def test_recent_list_links_to_public_pages_by_number_not_by_tracking_link(client):
     token = post_observation(client, headers=JSON).json()["token"]
+    obs_id = _id_of(client, token)
     page = client.get("/observations")
-    assert page.status_code == 200 and f"/observations/{token}" in page.text
+    assert page.status_code == 200 and f'href="/reports/{obs_id}"' in page.text
+    assert token not in page.text  # the tracking link stays the reporter's
+    public = client.get(f"/reports/{obs_id}")
+    assert public.status_code == 200 and "Dark spot / broken light" in public.text
+    assert "± 12 m" not in public.text  # no exact accuracy or minute on the public page
+    assert "± 12 m" in client.get(f"/observations/{token}").text
+    assert client.get("/reports/99999").status_code == 404
+    assert client.get(f"/reports/{2**40}").status_code == 422
     assert client.get("/observations?page=0").status_code == 422
     assert client.get("/observations?page=99999999999999999999").status_code == 422
 
@@ -238,3 +251,30 @@ def test_centrum_point_is_in_centrum(session):
 
     zone = zones.place(session=session, lat=CENTRUM[0], lon=CENTRUM[1])
     assert zone is not None and zone.slug == "centrum"
+
+
+def test_dates_at_the_edge_of_time_are_not_a_500(client, session):
+    for value in ("0001-01-01T00:30:00+01:00", "9999-12-31T23:59:00-01:00", "not a date"):
+        answer = post_observation(client, observed_at=value, headers=JSON)
+        assert answer.status_code == 201, (value, answer.text)
+    assert count(session, Observation) == 3
+
+
+def test_control_characters_are_dropped_not_stored(client, session):
+    answer = post_observation(
+        client, description="Dark\x00 under\x01pass\nby the river", headers=JSON
+    )
+    assert answer.status_code == 201
+    obs = session.exec(select(Observation)).one()
+    assert obs.description == "Dark underpass\nby the river"
+    nul_mail = post_observation(client, contact_email="a\x00@example.org", headers=JSON)
+    assert nul_mail.status_code == 201
+
+
+def test_a_replay_returns_the_first_report_even_if_its_fields_no_longer_pass(client, session):
+    fields = observation_fields()
+    assert client.post("/observations", data=fields, headers=JSON).status_code == 201
+    later = {**fields, "category": "a-category-since-retired", "description": "x" * 5000}
+    again = client.post("/observations", data=later, headers=JSON)
+    assert again.status_code == 200 and again.json()["result"] == "already_stored"
+    assert count(session, Observation) == 1

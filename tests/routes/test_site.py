@@ -54,3 +54,9 @@ def test_static_assets_are_served_locally(client):
     ):
         assert client.get(path).status_code == 200, path
     assert "unpkg" not in client.get("/").text and "cdn" not in client.get("/").text.lower()
+
+
+def test_head_requests_answer_like_get_without_a_body(client):
+    answer = client.head("/")
+    assert answer.status_code == 200 and answer.content == b""
+    assert answer.headers["content-type"].startswith("text/html")

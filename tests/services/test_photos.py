@@ -461,3 +461,32 @@ def test_no_more_photos_are_decoded_at_once_than_configured(
     assert errors == []
     assert len({r.sha256 for r in results}) == 4
     assert most_at_once == workers
+
+
+def test_a_png_that_would_decode_whole_has_a_lower_cap_than_a_jpeg(tmp_path):
+    limits = photos.PhotoLimits(
+        max_bytes=10_000_000,
+        max_pixels=64_000_000,
+        max_px=1600,
+        thumb_px=400,
+        max_pixels_full_decode=24_000_000,
+    )
+    big_png = png_bomb(6000, 5000)  # 30 MP: fine as a JPEG, too much to decode whole
+    with pytest.raises(photos.PhotoRejected) as refused:
+        photos.ingest(big_png, media_dir=tmp_path, limits=limits)
+    assert refused.value.reason == "too_many_pixels"
+    small_png = png_bomb(4000, 3000)  # 12 MP passes
+    assert photos.ingest(small_png, media_dir=tmp_path, limits=limits).width == 1600
+
+
+def test_an_upload_is_read_from_its_spooled_file(tmp_path):
+    import io
+
+    limits = photos.PhotoLimits(
+        max_bytes=10_000_000, max_pixels=64_000_000, max_px=1600, thumb_px=400
+    )
+    stored = photos.ingest(io.BytesIO(jpeg_bytes()), media_dir=tmp_path, limits=limits)
+    assert (tmp_path / "photos" / stored.sha256[:2] / f"{stored.sha256}.jpg").exists()
+    with pytest.raises(photos.PhotoRejected) as refused:
+        photos.ingest(io.BytesIO(b"x" * 10_000_001), media_dir=tmp_path, limits=limits)
+    assert refused.value.reason == "too_big"

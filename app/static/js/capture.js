@@ -129,7 +129,9 @@
     });
     function presetDark(lat, lon) {
       if (darkTouched) return;
-      fetch("/capture/daylight?lat=" + lat.toFixed(5) + "&lon=" + lon.toFixed(5))
+      // One decimal (about 10 km) is plenty for the sun, and keeps a resident's exact
+      // position out of the server's access log.
+      fetch("/capture/daylight?lat=" + lat.toFixed(1) + "&lon=" + lon.toFixed(1))
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (d) {
           if (!d || darkTouched) return;
