@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     # Open observations of the same category closer than this are flagged as possible duplicates.
     duplicate_radius_m: float = Field(25, gt=0, le=1000)
 
+    # Residents are offered open reports of the same kind this close before they report again.
+    me_too_radius_m: float = Field(50, gt=0, le=1000)
+    # With this many supporters, a normal or low priority report becomes high.
+    supporters_for_high_priority: int = Field(3, ge=1)
+
     # Triage: days from the report to its due date, by priority.
     due_days_low: int = Field(30, ge=1)
     due_days_normal: int = Field(14, ge=1)

@@ -25,6 +25,31 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "Du får det här mejlet eftersom du lämnade din adress med rapporten."
     ),
     "Your report: %(status)s": "Din rapport: %(status)s",
+    ("%(num)d person has backed this report.", "%(num)d people have backed this report."): (
+        "%(num)d person har ställt sig bakom rapporten.",
+        "%(num)d personer har ställt sig bakom rapporten.",
+    ),
+    "If it is the same thing, say \u201cme too\u201d: it counts, and nobody has to sort out two "
+    "reports.": (
+        "Är det samma sak, tryck \u201dJag också\u201d: det räknas, och ingen behöver reda ut två "
+        "rapporter."
+    ),
+    "Me too": "Jag också",
+    "Reported already?": "Redan rapporterat?",
+    "See the report": "Se rapporten",
+    ("Someone reported this nearby", "%(num)d reports like this nearby"): (
+        "Någon har rapporterat det här i närheten",
+        "%(num)d liknande rapporter i närheten",
+    ),
+    "Something else? Just go on with your own report.": (
+        "Något annat? Fortsätt bara med din egen rapport."
+    ),
+    "Thank you! You are counted in.": "Tack! Du är medräknad.",
+    "That report does not exist.": "Den rapporten finns inte.",
+    "That report is closed. Please make a new report instead.": (
+        "Den rapporten är avslutad. Gör en ny rapport i stället."
+    ),
+    "You had already said so. Thank you!": "Det hade du redan sagt. Tack!",
     "A resident said: me too": "En invånare instämde",
     "All": "Alla",
     "Another report merged in": "En annan rapport sammanslagen hit",

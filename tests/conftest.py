@@ -29,6 +29,7 @@ ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
 TEST_TABLES = (
     "outbox_mail",
+    "support",
     "observation_event",
     "photo",
     "observation",

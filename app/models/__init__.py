@@ -23,6 +23,7 @@ from app.models.observation import (  # noqa: E402
 from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.photo import Photo, PhotoKind  # noqa: E402
 from app.models.routing import RoutingRule  # noqa: E402
+from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
 from app.models.user import LoginAttempt, Role, StaffSession, StaffUser  # noqa: E402
 from app.models.zone import Zone  # noqa: E402
@@ -45,6 +46,7 @@ __all__ = [
     "StaffSession",
     "StaffUser",
     "Status",
+    "Support",
     "Unit",
     "Zone",
 ]

@@ -6,13 +6,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.deps import FormDep, SessionDep, SettingsDep
-from app.services import categories, daylight, observations, photos
+from app.services import categories, daylight, observations, photos, support
 from app.templating import render, wants_json
 
 router = APIRouter()
@@ -152,3 +152,60 @@ def is_dark_now(
 ) -> JSONResponse:
     """Dark or daylight at this place now, to preset the form."""
     return JSONResponse({"dark": daylight.is_dark(lat=lat, lon=lon, at=datetime.now(UTC))})
+
+
+@router.post("/capture/nearby")
+def nearby_reports(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    category: Annotated[str, Form(max_length=64)],
+    lat: Annotated[float, Form(ge=-90, le=90)],
+    lon: Annotated[float, Form(ge=-180, le=180)],
+) -> Response:
+    """Open reports of this kind close by, offered before a new one (POST: the position
+    stays out of the access log)."""
+    found = support.offers(
+        session=session,
+        category_slug=category,
+        lat=lat,
+        lon=lon,
+        radius_m=settings.me_too_radius_m,
+    )
+    return render(request, "capture/nearby.html", {"offers": found, "error": None}, block="offers")
+
+
+@router.post("/observations/{observation_id}/support")
+def support_report(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    observation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    client_id: Annotated[str, Form(max_length=64)] = "",
+    unsafe_level: Annotated[str, Form(max_length=2)] = "",
+) -> Response:
+    """ "Me too": count this device as a supporter of the report instead of a new one."""
+    try:
+        obs, counted = support.add(
+            session=session,
+            observation_id=observation_id,
+            client_id=client_id,
+            unsafe_level=unsafe_level,
+            high_priority_at=settings.supporters_for_high_priority,
+        )
+    except support.SupportRefused as exc:
+        return render(
+            request,
+            "capture/nearby.html",
+            {"offers": [], "error": exc.message},
+            block="supported",
+            status_code=409,
+        )
+    return render(
+        request,
+        "capture/nearby.html",
+        {"offers": [], "supported": obs, "counted": counted, "error": None},
+        block="supported",
+        status_code=200,
+        headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
+    )

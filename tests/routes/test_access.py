@@ -24,6 +24,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/observations/{token}"): PUBLIC,
     ("GET", "/reports/{observation_id}"): PUBLIC,
     ("GET", "/capture/daylight"): PUBLIC,
+    ("POST", "/capture/nearby"): PUBLIC,
+    ("POST", "/observations/{observation_id}/support"): PUBLIC,
     ("GET", "/zones.geojson"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,

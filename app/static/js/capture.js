@@ -81,6 +81,7 @@
         circle = L.circle([lat, lon], { radius: accuracy, interactive: false, color: "#0a4a82", weight: 1, fillOpacity: 0.1 }).addTo(map);
       }
       presetDark(lat, lon);
+      form.dispatchEvent(new CustomEvent("position:set"));
     }
 
     map.on("click", function (e) {
@@ -151,6 +152,31 @@
     });
 
     initPhotos(form);
+
+    // "Me too": once the kind and the place are known, offer open reports like it nearby.
+    var slot = form.querySelector("[data-me-too-slot]");
+    function offerNearby() {
+      var chosen = form.querySelector('input[name="category"]:checked');
+      if (!chosen || !latIn.value || !lonIn.value || typeof htmx === "undefined") return;
+      htmx.ajax("POST", "/capture/nearby", {
+        target: slot, swap: "innerHTML",
+        values: { category: chosen.value, lat: latIn.value, lon: lonIn.value },
+      });
+    }
+    form.querySelectorAll('input[name="category"]').forEach(function (r) {
+      r.addEventListener("change", offerNearby);
+    });
+    form.addEventListener("position:set", offerNearby);
+    slot.addEventListener("click", function (e) {
+      var button = e.target.closest("[data-me-too]");
+      if (!button) return;
+      var level = form.querySelector('input[name="unsafe_level"]:checked');
+      htmx.ajax("POST", "/observations/" + button.dataset.meToo + "/support", {
+        target: "#capture", swap: "outerHTML",
+        values: { client_id: form.querySelector('input[name="client_id"]').value,
+                  unsafe_level: level ? level.value : "" },
+      });
+    });
   }
 
   // Photos from the camera button and the gallery button gather in one hidden input, so the
