@@ -35,6 +35,10 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "rapporter."
     ),
     "Me too": "Jag också",
+    "After the fix": "Efter åtgärden",
+    "Photo after the fix": "Foto efter åtgärden",
+    "for 'fixed'; residents see it": "för 'åtgärdad'; invånare ser det",
+    "The place after the fix, photo %(n)s": "Platsen efter åtgärden, foto %(n)s",
     "Reported already?": "Redan rapporterat?",
     "See the report": "Se rapporten",
     ("Someone reported this nearby", "%(num)d reports like this nearby"): (

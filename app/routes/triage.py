@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import BeforeValidator, Field
 from starlette.responses import Response
@@ -20,7 +20,16 @@ from app.deps import (
 )
 from app.i18n import gettext as _
 from app.models import Priority, Role, Status
-from app.services import categories, lifecycle, observations, queue, routing, triage, zones
+from app.services import (
+    categories,
+    lifecycle,
+    observations,
+    photos,
+    queue,
+    routing,
+    triage,
+    zones,
+)
 from app.templating import render
 
 router = APIRouter(
@@ -138,21 +147,37 @@ def change_status(
     handed_to: Annotated[str, Form(max_length=200)] = "",
     duplicate_of: Annotated[str, Form(max_length=64)] = "",
     view: Annotated[str, Form(pattern="^(row|detail)$")] = "detail",
+    after_photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Move the observation through its life cycle (409 with the reason when refused)."""
+    """Move the observation through its life cycle (409 with the reason when refused); a fix
+    may bring its "after" photo."""
     survivor = observations.by_reference(session=session, reference=duplicate_of)
     try:
-        lifecycle.transition(
+        after = None
+        if after_photo is not None and (after_photo.filename or after_photo.size):
+            after = photos.ingest(
+                after_photo.file, media_dir=settings.media_path, limits=photos.limits(settings)
+            )
+        triage.move(
             session=session,
             obs=obs,
             to=to,
-            actor=lifecycle.Actor.staff(visitor.user),
+            actor=visitor.user,
             note=note,
             internal_note=internal_note,
             handed_to=handed_to,
             duplicate_of=survivor,
+            after_photo=after,
         )
         error, status_code = None, 200
+    except photos.PhotoRejected as exc:
+        limits = photos.limits(settings)
+        error = observations.photo_message(
+            exc.reason,
+            max_mb=round(limits.max_bytes / 1048576, 1),
+            max_mp=limits.max_pixels // 1_000_000,
+        )
+        status_code = exc.status_code
     except lifecycle.TransitionRefused as exc:
         session.rollback()
         session.refresh(obs)

@@ -384,13 +384,15 @@ class ObservationView:
     unsafe_level: int | None
     dark: bool
     created_at: datetime
-    photos: Sequence[Photo]
+    photos: Sequence[Photo]  # the resident's
+    after_photos: Sequence[Photo]  # the unit's, of the fix
     history: Sequence[ObservationEvent]
 
 
 def public_view(*, session: Session, observation: Observation) -> ObservationView:
     zone = session.get(Zone, observation.zone_id) if observation.zone_id else None
     unit = session.get(Unit, observation.unit_id) if observation.unit_id else None
+    all_photos = photos_of(session=session, observation=observation)
     history = session.exec(
         select(ObservationEvent)
         .where(ObservationEvent.observation_id == observation.id, ObservationEvent.public)
@@ -410,7 +412,8 @@ def public_view(*, session: Session, observation: Observation) -> ObservationVie
         unsafe_level=observation.unsafe_level,
         dark=observation.dark,
         created_at=observation.created_at,
-        photos=photos_of(session=session, observation=observation),
+        photos=[p for p in all_photos if p.kind == PhotoKind.report],
+        after_photos=[p for p in all_photos if p.kind == PhotoKind.after],
         history=history,
     )
 

@@ -14,13 +14,14 @@ from app.models import (
     Observation,
     ObservationEvent,
     Photo,
+    PhotoKind,
     Priority,
     StaffUser,
     Status,
     Unit,
     Zone,
 )
-from app.services import duplicates, lifecycle, observations
+from app.services import duplicates, lifecycle, observations, photos
 
 
 def set_priority(
@@ -110,3 +111,50 @@ def by_id(*, session: Session, observation_id: int) -> Observation | None:
 
 def unit_by_slug(*, session: Session, slug: str) -> Unit | None:
     return session.exec(select(Unit).where(Unit.slug == slug)).first()
+
+
+def move(
+    *,
+    session: Session,
+    obs: Observation,
+    to: Status,
+    actor: StaffUser,
+    note: str = "",
+    internal_note: str = "",
+    handed_to: str = "",
+    duplicate_of: Observation | None = None,
+    after_photo: photos.StoredPhoto | None = None,
+) -> None:
+    """A status move from the triage desk, with the "after" photo of a fix in the same
+    transaction (raises lifecycle.TransitionRefused)."""
+    lifecycle.transition(
+        session=session,
+        obs=obs,
+        to=to,
+        actor=lifecycle.Actor.staff(actor),
+        note=note,
+        internal_note=internal_note,
+        handed_to=handed_to,
+        duplicate_of=duplicate_of,
+        commit=False,
+    )
+    if after_photo is not None:
+        position = len(
+            [
+                p
+                for p in observations.photos_of(session=session, observation=obs)
+                if p.kind == PhotoKind.after
+            ]
+        )
+        session.add(
+            Photo(
+                observation_id=obs.id,
+                sha256=after_photo.sha256,  # type: ignore[arg-type]
+                width=after_photo.width,
+                height=after_photo.height,
+                position=position,
+                kind=PhotoKind.after,
+            )
+        )
+    session.commit()
+    session.refresh(obs)

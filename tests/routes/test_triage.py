@@ -223,3 +223,39 @@ def test_the_filter_form_as_a_browser_sends_it_with_blank_fields(client, session
     assert client.get("/triage?older_than=0").status_code == 422
     assert client.get("/triage?older_than=abc").status_code == 422
     assert client.get("/triage?priority=sometime").status_code == 422
+
+
+def test_a_fix_brings_its_after_photo_and_the_status_page_shows_before_and_after(client, session):
+    from app.models import Photo
+    from tests.factories import jpeg_bytes
+
+    obs = report(client, session)
+    login_as(client, session, "triager")
+    token = csrf_token(client)
+    client.post(f"/triage/{obs.id}/status", data={"to": "triaged", "csrf_token": token})
+    answer = client.post(
+        f"/triage/{obs.id}/status",
+        data={"to": "fixed", "note": "New lamp.", "csrf_token": token},
+        files={"after_photo": ("after.jpg", jpeg_bytes(orientation=6), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    after = session.exec(select(Photo).where(Photo.kind == "after")).one()
+    assert after.observation_id == obs.id and after.height > after.width  # upright
+    public = client.get(f"/observations/{obs.token}").text
+    assert "After the fix" in public and after.thumb_url in public
+
+
+def test_a_bad_after_photo_is_refused_and_the_status_stays(client, session):
+    obs = report(client, session)
+    login_as(client, session, "triager")
+    token = csrf_token(client)
+    client.post(f"/triage/{obs.id}/status", data={"to": "triaged", "csrf_token": token})
+    answer = client.post(
+        f"/triage/{obs.id}/status",
+        data={"to": "fixed", "csrf_token": token},
+        files={"after_photo": ("after.jpg", b"not a photo at all", "image/jpeg")},
+    )
+    assert answer.status_code == 415 and "not a photo we can read" in answer.text
+    session.refresh(obs)
+    assert obs.status == "triaged"
