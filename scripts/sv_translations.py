@@ -35,6 +35,25 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "rapporter."
     ),
     "Me too": "Jag också",
+    "Is it really fixed?": "Är det verkligen åtgärdat?",
+    "Is it really fixed? Tell us": "Är det verkligen åtgärdat? Berätta",
+    "Is it really fixed? Tell us here, no login needed:": (
+        "Är det verkligen åtgärdat? Berätta här, ingen inloggning behövs:"
+    ),
+    "Thank you! We have noted that it is fixed.": "Tack! Vi har noterat att det är åtgärdat.",
+    "Thank you. The report is open again and back with the unit that handles it.": (
+        "Tack. Rapporten är öppen igen och tillbaka hos enheten som hanterar den."
+    ),
+    "The municipality has marked your report as fixed. Does it look fixed to you?": (
+        "Kommunen har markerat din rapport som åtgärdad. Ser det åtgärdat ut för dig?"
+    ),
+    "Anything to add?": "Något att tillägga?",
+    "Yes, it is fixed": "Ja, det är åtgärdat",
+    "No, it is not fixed": "Nej, det är inte åtgärdat",
+    "This report is not marked as fixed right now.": (
+        "Rapporten är inte markerad som åtgärdad just nu."
+    ),
+    "The reporter says it is not fixed.": "Rapportören säger att det inte är åtgärdat.",
     "After the fix": "Efter åtgärden",
     "Photo after the fix": "Foto efter åtgärden",
     "for 'fixed'; residents see it": "för 'åtgärdad'; invånare ser det",

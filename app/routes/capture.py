@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.deps import FormDep, SessionDep, SettingsDep
-from app.services import categories, daylight, observations, photos, support
+from app.services import categories, daylight, lifecycle, observations, photos, support
 from app.templating import render, wants_json
 
 router = APIRouter()
@@ -129,7 +129,7 @@ def observation_page(
     if obs is None:
         raise HTTPException(status_code=404)
     view = observations.public_view(session=session, observation=obs)
-    return render(request, "capture/status.html", {"obs": view, "precise": True})
+    return render(request, "capture/status.html", {"obs": view, "precise": True, "token": token})
 
 
 @router.get("/reports/{observation_id}")
@@ -143,7 +143,7 @@ def public_report(
     if obs is None:
         raise HTTPException(status_code=404)
     view = observations.public_view(session=session, observation=obs)
-    return render(request, "capture/status.html", {"obs": view, "precise": False})
+    return render(request, "capture/status.html", {"obs": view, "precise": False, "token": None})
 
 
 @router.get("/capture/daylight")
@@ -208,4 +208,44 @@ def support_report(
         block="supported",
         status_code=200,
         headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
+    )
+
+
+@router.get("/observations/{token}/fixed")
+def is_it_fixed(
+    request: Request, session: SessionDep, token: Annotated[str, Path(max_length=64)]
+) -> Response:
+    """The reporter's "is it really fixed?" page, reached from the e-mail; no login."""
+    obs = observations.by_token(session=session, token=token)
+    if obs is None:
+        raise HTTPException(status_code=404)
+    view = observations.public_view(session=session, observation=obs)
+    return render(
+        request, "capture/fixed.html", {"obs": view, "token": token, "done": None, "error": None}
+    )
+
+
+@router.post("/observations/{token}/fixed")
+def answer_is_it_fixed(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Path(max_length=64)],
+    answer: Annotated[str, Form(pattern="^(yes|no)$")],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Yes keeps it closed; no reopens it with the reporter's words."""
+    obs = observations.by_token(session=session, token=token)
+    if obs is None:
+        raise HTTPException(status_code=404)
+    try:
+        lifecycle.resident_answer(session=session, obs=obs, fixed=answer == "yes", note=note)
+        error, status_code = None, 200
+    except lifecycle.TransitionRefused as exc:
+        error, status_code = exc.message, 409
+    view = observations.public_view(session=session, observation=obs)
+    return render(
+        request,
+        "capture/fixed.html",
+        {"obs": view, "token": token, "done": answer, "error": error},
+        status_code=status_code,
     )

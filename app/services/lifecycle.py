@@ -177,3 +177,33 @@ def transition(
         session.commit()
         session.refresh(obs)
     return event
+
+
+def resident_answer(
+    *, session: Session, obs: Observation, fixed: bool, note: str = ""
+) -> ObservationEvent | None:
+    """The reporter's answer to "is it really fixed?": "no" reopens it, with their words, and
+    the unit sees it in its queue again; "yes" is kept in the history for the triager."""
+    note = note.strip()[:2000]
+    if obs.status not in (Status.fixed, Status.verified):
+        raise TransitionRefused(_("This report is not marked as fixed right now."))
+    if not fixed:
+        return transition(
+            session=session,
+            obs=obs,
+            to=Status.reopened,
+            actor=RESIDENT,
+            note=note or _("The reporter says it is not fixed."),
+        )
+    event = ObservationEvent(
+        observation_id=obs.id,  # type: ignore[arg-type]
+        kind=EventKind.note,
+        actor=RESIDENT.label,
+        from_status=obs.status,
+        to_status=obs.status,
+        public=False,
+        internal_note=("The reporter confirms it is fixed. " + note).strip(),
+    )
+    session.add(event)
+    session.commit()
+    return event

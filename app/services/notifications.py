@@ -63,6 +63,12 @@ def status_changed(*, session: Session, obs: Observation, event: ObservationEven
             ]
             if event.note:
                 lines += ["", event.note]
+            if event.to_status == Status.fixed and target is obs:
+                lines += [
+                    "",
+                    _("Is it really fixed? Tell us here, no login needed:"),
+                    f"{tracking_url(follower)}/fixed",
+                ]
             lines += [
                 "",
                 _("Follow it here:"),

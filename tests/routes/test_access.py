@@ -23,6 +23,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/observations"): PUBLIC,
     ("GET", "/observations/{token}"): PUBLIC,
     ("GET", "/reports/{observation_id}"): PUBLIC,
+    ("GET", "/observations/{token}/fixed"): PUBLIC,
+    ("POST", "/observations/{token}/fixed"): PUBLIC,
     ("GET", "/capture/daylight"): PUBLIC,
     ("POST", "/capture/nearby"): PUBLIC,
     ("POST", "/observations/{observation_id}/support"): PUBLIC,
