@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # `safetywalk outbox --loop` in its own process).
     outbox_interval_seconds: int = Field(30, ge=0)
 
+    # Units are reminded this many days before an open report is due (and again once overdue).
+    remind_days_before_due: int = Field(2, ge=0)
+
     # Staff sign-in
     session_hours: float = Field(12, gt=0)  # a staff session ends this long after login
     login_max_failures: int = Field(5, ge=1)  # per e-mail (x4 per client address) ...

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app import i18n
+from app.config import Settings
 from app.i18n import gettext as _
 from app.labels import status_label
 from app.models import Category, Observation, ObservationEvent, Status, Unit
@@ -119,6 +120,56 @@ def unit_digests(*, session: Session, every: timedelta, now: datetime | None = N
         unit.digest_last_observation_id = max(obs.id for obs, _c in new)  # type: ignore[type-var]
         unit.digest_sent_at = now
         session.add(unit)
+        queued += 1
+    session.commit()
+    return queued
+
+
+def due_reminders(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
+    """Remind each unit, once per report, of its open reports due soon and of those overdue;
+    returns how many reminder mails were queued."""
+    from app.services import queue
+
+    now = now or datetime.now(UTC)
+    soon = now + timedelta(days=settings.remind_days_before_due)
+    queued = 0
+    for unit in session.exec(select(Unit).where(col(Unit.email).is_not(None))).all():
+        mine = select(Observation).where(Observation.unit_id == unit.id)
+        overdue = session.exec(
+            mine.where(
+                queue.overdue_clause(settings, now), col(Observation.reminded_overdue).is_(False)
+            )
+        ).all()
+        due_soon = session.exec(
+            mine.where(
+                queue.overdue_clause(settings, soon),
+                ~queue.overdue_clause(settings, now),
+                col(Observation.reminded_due_soon).is_(False),
+            )
+        ).all()
+        if not overdue and not due_soon:
+            continue
+        lines = [f"{unit.name_sv} / {unit.name_en}", ""]
+        if overdue:
+            lines.append(f"Försenade / overdue ({len(overdue)}):")
+            lines += [f"  #{o.id}: {_public_url}/triage/{o.id}" for o in overdue]
+        if due_soon:
+            lines.append(f"Ska vara klara snart / due soon ({len(due_soon)}):")
+            lines += [f"  #{o.id}: {_public_url}/triage/{o.id}" for o in due_soon]
+        outbox.enqueue(
+            session=session,
+            to=unit.email or "",
+            kind="unit_reminder",
+            subject=f"SafetyWalk: {len(overdue)} försenade / overdue, "
+            f"{len(due_soon)} snart / soon — {unit.name_sv}",
+            body="\n".join(lines),
+        )
+        for obs in overdue:
+            obs.reminded_overdue = obs.reminded_due_soon = True
+            session.add(obs)
+        for obs in due_soon:
+            obs.reminded_due_soon = True
+            session.add(obs)
         queued += 1
     session.commit()
     return queued

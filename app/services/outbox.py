@@ -124,10 +124,11 @@ def _send(mail: OutboxMail, settings: Settings) -> None:
 
 
 def run_once(*, session: Session, settings: Settings, now: datetime | None = None) -> Delivery:
-    """One pass of the runner: queue unit digests that are due, then send what is due."""
+    """One pass of the runner: queue unit digests and due-date reminders, then send."""
     from app.services import notifications
 
     notifications.unit_digests(
         session=session, every=timedelta(minutes=settings.digest_minutes), now=now
     )
+    notifications.due_reminders(session=session, settings=settings, now=now)
     return deliver_due(session=session, settings=settings, now=now)

@@ -93,7 +93,8 @@ class QueuePage:
     overdue_count: int = 0
 
 
-def _overdue_clause(settings: Settings, now: datetime) -> ColumnElement[bool]:
+def overdue_clause(settings: Settings, now: datetime) -> ColumnElement[bool]:
+    """Open, and past its due date at `now` (pass a later `now` for "due by then")."""
     return and_(
         col(Observation.status).in_(list(OPEN_STATES)),
         or_(
@@ -135,7 +136,7 @@ def search(
         where.append(Observation.priority == flt.priority)
     if flt.older_than_days:
         where.append(col(Observation.created_at) < now - timedelta(days=flt.older_than_days))
-    overdue = _overdue_clause(settings, now)
+    overdue = overdue_clause(settings, now)
     if flt.overdue:
         where.append(overdue)
 
@@ -207,7 +208,7 @@ def _row_columns(settings: Settings, now: datetime):  # type: ignore[no-untyped-
         Zone.name,
         Unit.name_sv,
         Unit.name_en,
-        _overdue_clause(settings, now),
+        overdue_clause(settings, now),
     )
 
 

@@ -165,3 +165,30 @@ def test_units_get_one_digest_at_most_every_n_minutes(
     later = datetime.now(UTC) + timedelta(minutes=settings.digest_minutes + 1)
     outbox.run_once(session=session, settings=settings, now=later)
     assert len([m for m in inbox.mails if m["To"] == "gatubelysning@boden.example"]) == 2
+
+
+def test_units_are_reminded_once_before_the_due_date_and_once_when_overdue(
+    client, session, settings
+):
+    soon = reported(client, session)  # normal priority: due after 14 days
+    late = reported(client, session)
+    fresh = reported(client, session)
+    now = datetime.now(UTC)
+    soon.created_at = now - timedelta(days=13)  # due tomorrow
+    late.created_at = now - timedelta(days=20)  # overdue
+    for obs in (soon, late):
+        session.add(obs)
+    session.commit()
+    assert notifications.due_reminders(session=session, settings=settings) == 1
+    mail = session.exec(select(OutboxMail).where(OutboxMail.kind == "unit_reminder")).one()
+    assert mail.to_address == "gatubelysning@boden.example"
+    overdue_part, soon_part = mail.body.split("due soon")
+    assert f"#{late.id}:" in overdue_part and f"#{soon.id}:" in soon_part
+    assert f"#{fresh.id}:" not in mail.body
+    assert notifications.due_reminders(session=session, settings=settings) == 0  # once each
+    in_two_days = now + timedelta(days=2)
+    assert notifications.due_reminders(session=session, settings=settings, now=in_two_days) == 1
+    second = session.exec(
+        select(OutboxMail).where(OutboxMail.kind == "unit_reminder").order_by(OutboxMail.id.desc())
+    ).first()
+    assert f"#{soon.id}:" in second.body.split("due soon")[0]  # now overdue itself
