@@ -342,10 +342,19 @@ def test_the_phone_layout_fits_and_focus_never_hides_under_the_send_bar(
         "Map: tap to place the pin",
         "dark-spot",
         "1",
-        "daylight",
+        # Tab lands on the checked radio of a group: dark or daylight, by the sun right now.
+        page.locator("input[name=dark]:checked").input_value(),
         "Send report",
     ]
-    positions = [next(i for i, name in enumerate(order) if name.startswith(e)) for e in expected]
+    # The light radios by exact value ("dark" must not match the category "dark-spot").
+    positions = [
+        next(
+            i
+            for i, name in enumerate(order)
+            if name == e or (e not in ("dark", "daylight") and name.startswith(e))
+        )
+        for e in expected
+    ]
     assert positions == sorted(positions), order
 
 
