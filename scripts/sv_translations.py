@@ -35,6 +35,7 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "rapporter."
     ),
     "Me too": "Jag också",
+    "only staff see it": "bara personal ser den",
     "Is it really fixed?": "Är det verkligen åtgärdat?",
     "Is it really fixed? Tell us": "Är det verkligen åtgärdat? Berätta",
     "Is it really fixed? Tell us here, no login needed:": (

@@ -23,7 +23,7 @@ def test_migrate_and_load_demo_on_a_fresh_data_dir(tmp_path):
     assert (data / "safetywalk.db").exists()
     first = run("load-demo", "--if-empty", data_dir=data)
     assert first.returncode == 0, first.stderr
-    assert "8 zones" in first.stdout and "11 categories" in first.stdout
+    assert "8 zones" in first.stdout and "12 categories" in first.stdout
     assert "10 observations" in first.stdout
     second = run("load-demo", "--if-empty", data_dir=data)
     assert "already there" in second.stdout

@@ -22,6 +22,8 @@ class Category(SQLModel, table=True):
     kind: CategoryKind = Field(default=CategoryKind.problem, sa_type=text_enum(CategoryKind))
     position: int = Field(default=0)
     active: bool = Field(default=True)
+    # Matters for the police or social services (e.g. drug dealing): routed, never public.
+    private: bool = Field(default=False)
     default_unit_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
 
     def name(self, lang: str) -> str:

@@ -226,8 +226,11 @@ def by_client_id(*, session: Session, client_id: uuid.UUID) -> Observation | Non
 
 
 def public(*, session: Session, observation_id: int) -> Observation | None:
-    """An observation by its public number (private categories will not be public)."""
-    return session.get(Observation, observation_id)
+    """An observation by its public number; private categories are never public."""
+    obs = session.get(Observation, observation_id)
+    if obs is None or session.get(Category, obs.category_id).private:  # type: ignore[union-attr]
+        return None
+    return obs
 
 
 def by_token(*, session: Session, token: str) -> Observation | None:
@@ -435,6 +438,7 @@ def recent(*, session: Session, limit: int = 50, offset: int = 0) -> list[Listed
         select(Observation, Category, Zone)
         .join(Category, col(Category.id) == Observation.category_id)
         .outerjoin(Zone, col(Zone.id) == Observation.zone_id)
+        .where(col(Category.private).is_(False))
         .order_by(col(Observation.created_at).desc(), col(Observation.id).desc())
         .limit(limit)
         .offset(offset)

@@ -47,7 +47,7 @@ def offers(
     *, session: Session, category_slug: str, lat: float, lon: float, radius_m: float
 ) -> list[Offer]:
     category = categories.by_slug(session=session, slug=category_slug)
-    if category is None:
+    if category is None or category.private:  # private reports are never shown to residents
         return []
     near = duplicates.nearby(
         session=session,

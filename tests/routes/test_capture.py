@@ -278,3 +278,20 @@ def test_a_replay_returns_the_first_report_even_if_its_fields_no_longer_pass(cli
     again = client.post("/observations", data=later, headers=JSON)
     assert again.status_code == 200 and again.json()["result"] == "already_stored"
     assert count(session, Observation) == 1
+
+
+def test_private_categories_are_routed_but_never_public(client, session):
+    token = post_observation(client, category="drug-dealing", headers=JSON).json()["token"]
+    obs = session.exec(select(Observation).where(Observation.token == token)).one()
+    from app.models import Unit
+
+    assert session.get(Unit, obs.unit_id).slug == "police"
+    assert f'href="/reports/{obs.id}"' not in client.get("/observations").text
+    assert client.get(f"/reports/{obs.id}").status_code == 404
+    offers = client.post(
+        "/capture/nearby",
+        headers={"HX-Request": "true"},
+        data={"category": "drug-dealing", "lat": CENTRUM[0], "lon": CENTRUM[1]},
+    )
+    assert "Me too" not in offers.text
+    assert client.get(f"/observations/{token}").status_code == 200  # the reporter's own link
