@@ -125,3 +125,18 @@ def current_observation(
 
 
 ObservationDep = Annotated[Observation, Depends(current_observation)]
+
+
+def observation_by_token(
+    token: Annotated[str, Path(max_length=64)], session: SessionDep
+) -> Observation:
+    """The observation behind a reporter's tracking link, or 404."""
+    from app.services import observations
+
+    obs = observations.by_token(session=session, token=token)
+    if obs is None:
+        raise HTTPException(status_code=404)
+    return obs
+
+
+TrackedObservationDep = Annotated[Observation, Depends(observation_by_token)]

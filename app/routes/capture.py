@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from app.deps import FormDep, SessionDep, SettingsDep
+from app.deps import FormDep, SessionDep, SettingsDep, TrackedObservationDep
 from app.services import categories, daylight, lifecycle, observations, photos, support
 from app.templating import render, wants_json
 
@@ -121,15 +121,12 @@ def recent_observations(
 
 
 @router.get("/observations/{token}", name="observation_page")
-def observation_page(
-    request: Request, session: SessionDep, token: Annotated[str, Path(max_length=64)]
-) -> Response:
+def observation_page(request: Request, session: SessionDep, obs: TrackedObservationDep) -> Response:
     """The status page behind a tracking link: photo, place, status and public history."""
-    obs = observations.by_token(session=session, token=token)
-    if obs is None:
-        raise HTTPException(status_code=404)
     view = observations.public_view(session=session, observation=obs)
-    return render(request, "capture/status.html", {"obs": view, "precise": True, "token": token})
+    return render(
+        request, "capture/status.html", {"obs": view, "precise": True, "token": obs.token}
+    )
 
 
 @router.get("/reports/{observation_id}")
@@ -212,16 +209,13 @@ def support_report(
 
 
 @router.get("/observations/{token}/fixed")
-def is_it_fixed(
-    request: Request, session: SessionDep, token: Annotated[str, Path(max_length=64)]
-) -> Response:
+def is_it_fixed(request: Request, session: SessionDep, obs: TrackedObservationDep) -> Response:
     """The reporter's "is it really fixed?" page, reached from the e-mail; no login."""
-    obs = observations.by_token(session=session, token=token)
-    if obs is None:
-        raise HTTPException(status_code=404)
     view = observations.public_view(session=session, observation=obs)
     return render(
-        request, "capture/fixed.html", {"obs": view, "token": token, "done": None, "error": None}
+        request,
+        "capture/fixed.html",
+        {"obs": view, "token": obs.token, "done": None, "error": None},
     )
 
 
@@ -229,14 +223,11 @@ def is_it_fixed(
 def answer_is_it_fixed(
     request: Request,
     session: SessionDep,
-    token: Annotated[str, Path(max_length=64)],
+    obs: TrackedObservationDep,
     answer: Annotated[str, Form(pattern="^(yes|no)$")],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Yes keeps it closed; no reopens it with the reporter's words."""
-    obs = observations.by_token(session=session, token=token)
-    if obs is None:
-        raise HTTPException(status_code=404)
     try:
         lifecycle.resident_answer(session=session, obs=obs, fixed=answer == "yes", note=note)
         error, status_code = None, 200
@@ -246,6 +237,6 @@ def answer_is_it_fixed(
     return render(
         request,
         "capture/fixed.html",
-        {"obs": view, "token": token, "done": answer, "error": error},
+        {"obs": view, "token": obs.token, "done": answer, "error": error},
         status_code=status_code,
     )
