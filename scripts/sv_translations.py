@@ -35,6 +35,14 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "rapporter."
     ),
     "Me too": "Jag också",
+    ("%(num)d observation changed.", "%(num)d observations changed."): (
+        "%(num)d observation ändrad.",
+        "%(num)d observationer ändrade.",
+    ),
+    "Apply to selected": "Gör det för de valda",
+    "Select": "Välj",
+    "Select #%(id)s": "Välj #%(id)s",
+    "Selected rows to": "Valda rader till",
     "only staff see it": "bara personal ser den",
     "Is it really fixed?": "Är det verkligen åtgärdat?",
     "Is it really fixed? Tell us": "Är det verkligen åtgärdat? Berätta",

@@ -42,12 +42,7 @@ BLANK_IS_NONE = BeforeValidator(lambda value: None if value == "" else value)
 Days = Annotated[int, Field(ge=1, le=3650)]
 
 
-@router.get("")
-def queue_page(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    visitor: VisitorDep,
+def queue_filter(
     status: Annotated[list[Status] | None, Query()] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
     zone: Annotated[str | None, Query(max_length=64)] = None,
@@ -57,9 +52,9 @@ def queue_page(
     older_than: Annotated[Days | None, BLANK_IS_NONE, Query()] = None,
     sort: Annotated[str, Query(pattern="^(oldest|newest|priority|supporters)$")] = "oldest",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-) -> Response:
-    """Everything routed to this person's desk, filtered; htmx swaps only the results."""
-    flt = queue.QueueFilter(
+) -> queue.QueueFilter:
+    """The queue's filter from the query string (the same for the page and bulk actions)."""
+    return queue.QueueFilter(
         statuses=tuple(status) if status else queue.QueueFilter.statuses,
         category=category or None,
         zone=zone or None,
@@ -70,6 +65,12 @@ def queue_page(
         sort=sort,
         page=page,
     )
+
+
+FilterDep = Annotated[queue.QueueFilter, Depends(queue_filter)]
+
+
+def _queue(request: Request, session, settings, visitor, flt, bulk_result=None) -> Response:  # type: ignore[no-untyped-def]
     result = queue.search(session=session, user=visitor.user, flt=flt, settings=settings)
     return render(
         request,
@@ -83,9 +84,37 @@ def queue_page(
             "units": triage.units(session=session),
             "statuses": list(Status),
             "priorities": list(Priority),
+            "bulk_result": bulk_result,
         },
         block="results",
     )
+
+
+@router.get("")
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    flt: FilterDep,
+) -> Response:
+    """Everything routed to this person's desk, filtered; htmx swaps only the results."""
+    return _queue(request, session, settings, visitor, flt)
+
+
+@router.post("/bulk")
+def bulk_status(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    flt: FilterDep,
+    to: Annotated[Status, Form()],
+    ids: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Form(max_length=500)] = [],  # noqa: B006
+) -> Response:
+    """One move for the selected rows; each row is checked on its own, refusals are listed."""
+    result = triage.bulk_move(session=session, ids=ids, to=to, actor=visitor.user)
+    return _queue(request, session, settings, visitor, flt, bulk_result=result)
 
 
 def _detail(

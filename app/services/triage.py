@@ -158,3 +158,29 @@ def move(
         )
     session.commit()
     session.refresh(obs)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    moved: list[int]
+    refused: dict[int, str]
+
+
+def bulk_move(*, session: Session, ids: list[int], to: Status, actor: StaffUser) -> BulkResult:
+    """The same move for several observations; each is checked on its own (role, unit, state)
+    and the refused ones are listed with their reason."""
+    moved: list[int] = []
+    refused: dict[int, str] = {}
+    for obs_id in dict.fromkeys(ids):  # once each, in the order given
+        obs = session.get(Observation, obs_id)
+        if obs is None:
+            continue
+        try:
+            lifecycle.transition(
+                session=session, obs=obs, to=to, actor=lifecycle.Actor.staff(actor)
+            )
+            moved.append(obs_id)
+        except lifecycle.TransitionRefused as exc:
+            session.rollback()
+            refused[obs_id] = exc.message
+    return BulkResult(moved=moved, refused=refused)

@@ -36,6 +36,7 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/logout"): ALL_STAFF,
     ("GET", "/staff"): ALL_STAFF,
     ("GET", "/triage"): {"admin", "triager", "unit_worker"},
+    ("POST", "/triage/bulk"): {"admin", "triager", "unit_worker"},
     ("GET", "/triage/{observation_id}"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/status"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},

@@ -259,3 +259,33 @@ def test_a_bad_after_photo_is_refused_and_the_status_stays(client, session):
     assert answer.status_code == 415 and "not a photo we can read" in answer.text
     session.refresh(obs)
     assert obs.status == "triaged"
+
+
+def test_bulk_moves_each_selected_row_and_lists_the_refused(client, session):
+    mine = [report(client, session), report(client, session)]
+    other = report(client, session, category="vegetation")  # the parks unit's
+    login_as(client, session, "unit_worker", unit="street-lighting")
+    token = csrf_token(client, "/triage")
+    for obs in [*mine, other]:
+        obs.status = "triaged"
+        session.add(obs)
+    session.commit()
+    answer = client.post(
+        "/triage/bulk?category=dark-spot",
+        data={"to": "scheduled", "ids": [str(o.id) for o in [*mine, other]], "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    assert "2 observations changed." in answer.text
+    assert f"#{other.id}: This observation belongs to another unit." in answer.text
+    for obs in mine:
+        session.refresh(obs)
+        assert obs.status == "scheduled"
+    session.refresh(other)
+    assert other.status == "triaged"
+    assert (
+        client.post(
+            "/triage/bulk", data={"to": "scheduled", "ids": ["0"], "csrf_token": token}
+        ).status_code
+        == 422
+    )
