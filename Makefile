@@ -55,6 +55,7 @@ messages: test-deps
 
 bench: test-deps
 	$(BIN)/python bench/photo_pipeline.py
+	$(BIN)/python bench/queue_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db import make_engine
+from app.db import make_engine, refresh_statistics
 from app.models import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -30,6 +30,9 @@ def migrate(database_url: str, revision: str = "head") -> None:
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), revision)
+    engine = make_engine(database_url)
+    refresh_statistics(engine)
+    engine.dispose()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -69,6 +72,8 @@ def _load_demo(args: argparse.Namespace) -> int:
             counts["observations"] = demo.load_observations(
                 session=session, media_dir=settings.media_path, limits=photos.limits(settings)
             )
+    refresh_statistics(engine)
+    engine.dispose()
     print("loaded Boden demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return 0
 
