@@ -442,8 +442,42 @@ def measure(
     print_row("queue.search (default)", direct, direct["result"].total)
     print_slow(results)
     print()
+    map_cases(clients, runs)
+    print()
     print("Query plans of the default filter:")
     explain(engine, clock)
+
+
+MAP_CASES = (
+    ("map, default filter", "triager", "/triage/map.geojson"),
+    ("map, category dark-spot", "triager", "/triage/map.geojson?category=dark-spot"),
+    ("map, unit worker", "worker", "/triage/map.geojson"),
+)
+
+
+def map_cases(clients: dict[str, Any], runs: int) -> None:
+    """The map view's GeoJSON for the same filters: wall-clock only (its two queries are not
+    named like the list's), with the points sent and the size of the answer."""
+    print("GET /triage/map.geojson, ms (the map view; capped at the most urgent 10,000 points)")
+    print(f"{'case':<24}{'median ms':>10}{'p95 ms':>8}{'points':>8}{'of':>8}{'kB':>8}")
+    for name, who, path in MAP_CASES:
+        client = clients[who]
+        for _ in range(WARMUP):
+            client.get(path)
+        times: list[float] = []
+        answer = None
+        for _ in range(runs):
+            started = time.perf_counter()
+            answer = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        assert answer is not None
+        if answer.status_code != 200:
+            raise SystemExit(f"GET {path}: {answer.status_code}")
+        geo = answer.json()
+        print(
+            f"{name:<24}{statistics.median(times):>10.1f}{percentile(times, 95):>8.1f}"
+            f"{len(geo['features']):>8}{geo['total']:>8}{len(answer.content) / 1024:>8.0f}"
+        )
 
 
 # --- the report --------------------------------------------------------------------------------

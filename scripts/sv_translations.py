@@ -9,6 +9,34 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
+    # The queue: assignment and the map view
+    "%(name)s does not work for the unit that owns this observation.": (
+        "%(name)s arbetar inte på enheten som äger observationen."
+    ),
+    "Anyone": "Vem som helst",
+    "Assign": "Tilldela",
+    "Assign #%(id)s to": "Tilldela #%(id)s till",
+    "Assigned to": "Tilldelad",
+    "Assigned to %(name)s": "Tilldelad %(name)s",
+    "Assignment": "Tilldelning",
+    "Choose a person from the list.": "Välj en person i listan.",
+    "Filter and sort": "Filtrera och sortera",
+    "List": "Lista",
+    "Map": "Karta",
+    "Map of the observations that match": "Karta över observationerna som matchar",
+    "Me": "Mig",
+    "Nobody": "Ingen",
+    "Not assigned": "Inte tilldelad",
+    "Only open observations can be assigned.": "Bara öppna observationer kan tilldelas.",
+    "Show as": "Visa som",
+    "The map could not be loaded. The list still works.": (
+        "Kartan kunde inte laddas. Listan fungerar fortfarande."
+    ),
+    "The map shows the {shown} most urgent of {total}. Narrow the filter to see the rest.": (
+        "Kartan visar de {shown} mest brådskande av {total}. Smalna av filtret för att se resten."
+    ),
+    "You do not work on this observation.": "Du arbetar inte med den här observationen.",
+    "me": "jag",
     ("%(num)d observation matches", "%(num)d observations match"): (
         "%(num)d observation matchar",
         "%(num)d observationer matchar",

@@ -42,6 +42,7 @@ def test_every_user_facing_string_has_a_swedish_translation(tmp_path):
         wanted = {m.id for m in read_po(fh) if m.id}
     with (ROOT / "app/translations/sv/LC_MESSAGES/messages.po").open("rb") as fh:
         swedish = {m.id: m.string for m in read_po(fh) if m.id}
+
     def translated(msgid) -> bool:  # type: ignore[no-untyped-def]
         found = swedish.get(msgid)
         return bool(found) and all(found if isinstance(found, tuple) else (found,))

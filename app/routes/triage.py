@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BeforeValidator, Field
 from starlette.responses import Response
 
@@ -15,6 +16,7 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     VisitorDep,
+    local_path,
     require_csrf,
     require_role,
 )
@@ -30,7 +32,7 @@ from app.services import (
     triage,
     zones,
 )
-from app.templating import render
+from app.templating import is_htmx, render
 
 router = APIRouter(
     prefix="/triage",
@@ -50,6 +52,7 @@ def queue_filter(
     priority: Annotated[Priority | None, BLANK_IS_NONE, Query()] = None,
     overdue: Annotated[bool, Query()] = False,
     older_than: Annotated[Days | None, BLANK_IS_NONE, Query()] = None,
+    assignee: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
     sort: Annotated[str, Query(pattern="^(oldest|newest|priority|supporters)$")] = "oldest",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> queue.QueueFilter:
@@ -62,6 +65,7 @@ def queue_filter(
         priority=priority,
         overdue=overdue,
         older_than_days=older_than,
+        assignee=assignee or None,
         sort=sort,
         page=page,
     )
@@ -70,7 +74,12 @@ def queue_filter(
 FilterDep = Annotated[queue.QueueFilter, Depends(queue_filter)]
 
 
-def _queue(request: Request, session, settings, visitor, flt, bulk_result=None) -> Response:  # type: ignore[no-untyped-def]
+QueueView = Annotated[str, Query(pattern="^(list|map)$")]
+
+
+def _queue(
+    request: Request, session, settings, visitor, flt, bulk_result=None, view="list"
+) -> Response:  # type: ignore[no-untyped-def]
     result = queue.search(session=session, user=visitor.user, flt=flt, settings=settings)
     return render(
         request,
@@ -82,9 +91,11 @@ def _queue(request: Request, session, settings, visitor, flt, bulk_result=None) 
             "categories": categories.active(session=session),
             "zones": zones.listed(session=session),
             "units": triage.units(session=session),
+            "staff": triage.staff(session=session),
             "statuses": list(Status),
             "priorities": list(Priority),
             "bulk_result": bulk_result,
+            "view": view,
         },
         block="results",
     )
@@ -97,9 +108,30 @@ def queue_page(
     settings: SettingsDep,
     visitor: VisitorDep,
     flt: FilterDep,
+    view: QueueView = "list",
 ) -> Response:
-    """Everything routed to this person's desk, filtered; htmx swaps only the results."""
-    return _queue(request, session, settings, visitor, flt)
+    """Everything routed to this person's desk, filtered, as a list or a map; htmx swaps only
+    the results."""
+    return _queue(request, session, settings, visitor, flt, view=view)
+
+
+@router.get("/map.geojson")
+def queue_map(
+    session: SessionDep, settings: SettingsDep, visitor: VisitorDep, flt: FilterDep
+) -> JSONResponse:
+    """The queue's filter as GeoJSON points for the map view (capped; `total` says how many
+    matched)."""
+    points = queue.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
+    return JSONResponse(
+        {
+            "type": "FeatureCollection",
+            "features": points.features,
+            "total": points.total,
+            "labels": points.labels,
+        },
+        media_type="application/geo+json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.post("/bulk")
@@ -149,6 +181,45 @@ def _detail(
         block="detail",
         status_code=status_code,
     )
+
+
+def _after_change(
+    request: Request,
+    session,
+    settings,
+    visitor,
+    obs,
+    *,
+    view: str,
+    error: str | None,
+    status_code: int,  # type: ignore[no-untyped-def]
+) -> Response:
+    """The answer to a change: htmx in the queue gets the new row; a plain form that worked is
+    sent back where it came from (the queue with its filter, or the detail page); a refusal
+    shows the detail page with the reason."""
+    if view == "row" and is_htmx(request):
+        row = queue.row(session=session, user=visitor.user, obs=obs, settings=settings)
+        return render(
+            request,
+            "triage/queue.html",
+            {"row": row, "row_error": error},
+            block="row",
+            status_code=status_code,
+        )
+    if error is None and not is_htmx(request):
+        target = str(request.url_for("observation_detail", observation_id=obs.id))
+        if view == "row":
+            target = _same_site_referer(request) or "/triage"
+        return RedirectResponse(target, status_code=303)
+    return _detail(request, session, settings, visitor, obs, error=error, status_code=status_code)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The page the form was sent from, when it is on this site (path and query only)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/triage"):
+        return None
+    return local_path(referer.path + (f"?{referer.query}" if referer.query else ""), "") or None
 
 
 @router.get("/{observation_id}")
@@ -211,20 +282,9 @@ def change_status(
         session.rollback()
         session.refresh(obs)
         error, status_code = exc.message, 409
-    if view == "row":
-        row = queue.row(session=session, user=visitor.user, obs=obs, settings=settings)
-        return render(
-            request,
-            "triage/queue.html",
-            {"row": row, "row_error": error},
-            block="row",
-            status_code=status_code,
-        )
-    if error is None and not request.headers.get("HX-Request"):
-        return RedirectResponse(
-            request.url_for("observation_detail", observation_id=obs.id), status_code=303
-        )
-    return _detail(request, session, settings, visitor, obs, error=error, status_code=status_code)
+    return _after_change(
+        request, session, settings, visitor, obs, view=view, error=error, status_code=status_code
+    )
 
 
 @router.post("/{observation_id}/route", dependencies=triagers_only)
@@ -274,4 +334,31 @@ def change_priority(
     triage.set_priority(session=session, obs=obs, priority=priority, actor=visitor.user)
     return RedirectResponse(
         request.url_for("observation_detail", observation_id=obs.id), status_code=303
+    )
+
+
+@router.post("/{observation_id}/assign")
+def assign(
+    request: Request,
+    obs: ObservationDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    assignee: Annotated[str, Form(pattern="^(none|[0-9]{1,9})$")],
+    view: Annotated[str, Form(pattern="^(row|detail)$")] = "detail",
+) -> Response:
+    """Give the observation to one person (or to nobody); the history keeps it."""
+    person = None
+    if assignee != "none":
+        person = triage.staff_member(session=session, user_id=int(assignee))
+    error, status_code = None, 200
+    if assignee != "none" and person is None:
+        error, status_code = _("Choose a person from the list."), 422
+    else:
+        try:
+            triage.assign(session=session, obs=obs, assignee=person, actor=visitor.user)
+        except triage.AssignmentRefused as exc:
+            error, status_code = exc.message, 409
+    return _after_change(
+        request, session, settings, visitor, obs, view=view, error=error, status_code=status_code
     )

@@ -17,7 +17,7 @@ from app import i18n
 from app.config import Settings
 from app.i18n import gettext as _
 from app.labels import status_label
-from app.models import Category, Observation, ObservationEvent, Status, Unit
+from app.models import Category, Observation, ObservationEvent, StaffUser, Status, Unit
 from app.services import outbox
 
 _public_url = "http://127.0.0.1:8000"
@@ -173,3 +173,23 @@ def due_reminders(*, session: Session, settings: Settings, now: datetime | None 
         queued += 1
     session.commit()
     return queued
+
+
+def assigned(*, session: Session, obs: Observation, assignee: StaffUser, by: StaffUser) -> None:
+    """Tell a member of staff that an observation was given to them (the caller commits)."""
+    category = session.get(Category, obs.category_id)
+    names = f"{category.name_sv} / {category.name_en}" if category else ""
+    outbox.enqueue(
+        session=session,
+        to=assignee.email,
+        kind="assigned",
+        observation_id=obs.id,
+        subject=f"SafetyWalk: #{obs.id} till dig / assigned to you",
+        body="\n".join(
+            [
+                f"{by.name} gav dig / assigned to you #{obs.id} {names}.",
+                "",
+                f"{_public_url}/triage/{obs.id}",
+            ]
+        ),
+    )

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.i18n import current_language
+from app.labels import priority_label, status_label
 from app.models import (
     Category,
     CategoryKind,
@@ -30,7 +31,7 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import lifecycle
+from app.services import lifecycle, triage
 from app.services.lifecycle import OPEN_STATES
 
 PAGE_SIZE = 50
@@ -60,6 +61,7 @@ class QueueFilter:
     priority: Priority | None = None
     overdue: bool = False
     older_than_days: int | None = None
+    assignee: str | None = None  # "me", "none", or a staff user's id
     sort: str = "oldest"
     page: int = 1
 
@@ -81,6 +83,9 @@ class QueueRow:
     description: str
     thumb_url: str | None
     moves: list[Status]  # what the viewer may move it to
+    assignee_id: int | None = None
+    assignee_name: str | None = None
+    assignable: list[StaffUser] = field(default_factory=list)  # whom the viewer may give it to
 
 
 @dataclass(frozen=True)
@@ -124,21 +129,8 @@ def search(
     now: datetime | None = None,
 ) -> QueuePage:
     now = now or datetime.now(UTC)
-    # Good places are kept, not fixed: they belong to planners, not to the queue.
-    where: list[ColumnElement[bool]] = [*_scope(user), Category.kind == CategoryKind.problem]
-    if flt.category:
-        where.append(col(Category.slug) == flt.category)
-    if flt.zone:
-        where.append(col(Zone.slug) == flt.zone)
-    if flt.unit:
-        where.append(col(Unit.slug) == flt.unit)
-    if flt.priority:
-        where.append(Observation.priority == flt.priority)
-    if flt.older_than_days:
-        where.append(col(Observation.created_at) < now - timedelta(days=flt.older_than_days))
+    where = _filter_clauses(user, flt, settings, now)
     overdue = overdue_clause(settings, now)
-    if flt.overdue:
-        where.append(overdue)
 
     # Counts per status for the same filter (except the status filter itself), for the tabs.
     counts = dict(
@@ -179,6 +171,101 @@ def search(
     )
 
 
+def _filter_clauses(
+    user: StaffUser, flt: QueueFilter, settings: Settings, now: datetime
+) -> list[ColumnElement[bool]]:
+    """What the filter asks for, except the statuses (the tabs count across those)."""
+    # Good places are kept, not fixed: they belong to planners, not to the queue.
+    where: list[ColumnElement[bool]] = [*_scope(user), Category.kind == CategoryKind.problem]
+    if flt.category:
+        where.append(col(Category.slug) == flt.category)
+    if flt.zone:
+        where.append(col(Zone.slug) == flt.zone)
+    if flt.unit:
+        where.append(col(Unit.slug) == flt.unit)
+    if flt.priority:
+        where.append(Observation.priority == flt.priority)
+    if flt.older_than_days:
+        where.append(col(Observation.created_at) < now - timedelta(days=flt.older_than_days))
+    if flt.assignee == "me":
+        where.append(Observation.assignee_id == user.id)
+    elif flt.assignee == "none":
+        where.append(col(Observation.assignee_id).is_(None))
+    elif flt.assignee and flt.assignee.isdigit():
+        where.append(Observation.assignee_id == int(flt.assignee))
+    if flt.overdue:
+        where.append(overdue_clause(settings, now))
+    return where
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    features: list[dict[str, object]]  # GeoJSON points
+    total: int  # how many match; more than len(features) when the map was capped
+    # Status and priority in words, once for the whole map rather than once per point.
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def map_points(
+    *,
+    session: Session,
+    user: StaffUser,
+    flt: QueueFilter,
+    settings: Settings,
+    limit: int = 10_000,
+    now: datetime | None = None,
+) -> MapPoints:
+    """The same filter as the list, as points for a map (all pages, up to `limit`, the most
+    urgent first so that a capped map still shows what matters)."""
+    now = now or datetime.now(UTC)
+    where = [
+        *_filter_clauses(user, flt, settings, now),
+        col(Observation.status).in_(list(flt.statuses)),
+    ]
+    total = session.exec(_joined(select(func.count()).select_from(Observation)).where(*where)).one()
+    found = session.exec(
+        _joined(
+            select(
+                Observation.id,
+                Observation.lat,
+                Observation.lon,
+                Observation.status,
+                Observation.priority,
+                Category.name_sv,
+                Category.name_en,
+                Category.icon,
+                overdue_clause(settings, now),
+            )
+        )
+        .where(*where)
+        .order_by(_priority_order(), col(Observation.created_at).asc(), col(Observation.id))
+        .limit(limit)
+    ).all()
+    lang = current_language()
+    return MapPoints(
+        features=[
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "properties": {
+                    "id": obs_id,
+                    "category": name_sv if lang == "sv" else name_en,
+                    "icon": icon,
+                    "status": str(status),
+                    "priority": str(priority),
+                    "overdue": bool(is_overdue),
+                },
+            }
+            for obs_id, lat, lon, status, priority, name_sv, name_en, icon, is_overdue in found
+        ],
+        total=total,
+        labels={
+            "status": {str(s): status_label(s) for s in Status},
+            "priority": {str(p): priority_label(p) for p in Priority},
+        },
+    )
+
+
 def row(
     *,
     session: Session,
@@ -216,6 +303,15 @@ def _rows(session: Session, rows, user: StaffUser, settings: Settings) -> list[Q
     thumbs = _first_thumbs(session, [obs.id for obs, *_ in rows])
     lang = current_language()
     actor = lifecycle.Actor.staff(user)
+    people = triage.staff(session=session) if rows else []
+    names = {p.id: p.name for p in people}
+    missing = {obs.assignee_id for obs, *_ in rows if obs.assignee_id} - set(names)
+    if missing:  # someone since deactivated still holds it: show their name all the same
+        names |= dict(
+            session.exec(
+                select(StaffUser.id, StaffUser.name).where(col(StaffUser.id).in_(missing))
+            ).all()
+        )
     return [
         QueueRow(
             id=obs.id,
@@ -233,6 +329,9 @@ def _rows(session: Session, rows, user: StaffUser, settings: Settings) -> list[Q
             description=obs.description,
             thumb_url=thumbs.get(obs.id),
             moves=lifecycle.allowed_moves(obs, actor),
+            assignee_id=obs.assignee_id,
+            assignee_name=names.get(obs.assignee_id) if obs.assignee_id else None,
+            assignable=triage.assignable(obs, user, people),
         )
         for obs, category, zone_name, unit_sv, unit_en, is_overdue in rows
     ]

@@ -18,7 +18,9 @@ from app.models import (
     EventKind,
     Observation,
     ObservationEvent,
+    Role,
     RoutingRule,
+    StaffUser,
     Unit,
     Zone,
 )
@@ -79,6 +81,11 @@ def reroute(
     before = session.get(Unit, obs.unit_id) if obs.unit_id else None
     obs.unit_id = unit.id
     obs.routing_reason = BY_HAND
+    # The old unit's field worker no longer owns it; the new unit assigns its own.
+    assignee = session.get(StaffUser, obs.assignee_id) if obs.assignee_id else None
+    if assignee is not None and assignee.role == Role.unit_worker and assignee.unit_id != unit.id:
+        obs.assignee_id = None
+        note = f"{note} (-{assignee.name})".strip()
     event = ObservationEvent(
         observation_id=obs.id,  # type: ignore[arg-type]
         kind=EventKind.route,

@@ -1,4 +1,5 @@
-"""What triage does to an observation besides moving its status: priority, and the staff view."""
+"""What triage does to an observation besides moving its status: priority, assignment, and
+the staff view."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from app.i18n import gettext as _
 from app.models import (
     Category,
     EventKind,
@@ -16,12 +18,16 @@ from app.models import (
     Photo,
     PhotoKind,
     Priority,
+    Role,
     StaffUser,
     Status,
     Unit,
     Zone,
 )
-from app.services import duplicates, lifecycle, observations, photos
+from app.services import duplicates, lifecycle, notifications, observations, photos
+
+# Who can be given an observation to work on: the triage desk, and the owning unit's staff.
+WORKING_ROLES = (Role.triager, Role.unit_worker, Role.admin)
 
 
 def set_priority(
@@ -61,6 +67,8 @@ class StaffView:
     overdue: bool
     duplicate_of: Observation | None
     possible_duplicates: list[duplicates.Nearby]
+    assignee: StaffUser | None
+    assignable: list[StaffUser]  # whom the viewer may give it to
 
 
 def staff_view(
@@ -98,6 +106,8 @@ def staff_view(
         )
         if obs.status in lifecycle.OPEN_STATES
         else [],
+        assignee=session.get(StaffUser, obs.assignee_id) if obs.assignee_id else None,
+        assignable=assignable(obs, actor, staff(session=session)),
     )
 
 
@@ -184,3 +194,82 @@ def bulk_move(*, session: Session, ids: list[int], to: Status, actor: StaffUser)
             session.rollback()
             refused[obs_id] = exc.message
     return BulkResult(moved=moved, refused=refused)
+
+
+class AssignmentRefused(Exception):
+    """The assignment cannot be made; `message` says why, in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def staff(*, session: Session) -> Sequence[StaffUser]:
+    """Everyone who can be given work, by name (one query for a whole queue page)."""
+    return session.exec(
+        select(StaffUser)
+        .where(col(StaffUser.active).is_(True), col(StaffUser.role).in_(WORKING_ROLES))
+        .order_by(StaffUser.name, col(StaffUser.id))
+    ).all()
+
+
+def can_work_on(person: StaffUser, obs: Observation) -> bool:
+    """Triagers work on anything; a unit's staff on what their unit owns."""
+    if not person.active or person.role not in WORKING_ROLES:
+        return False
+    return person.role != Role.unit_worker or (
+        obs.unit_id is not None and person.unit_id == obs.unit_id
+    )
+
+
+def assignable(obs: Observation, actor: StaffUser, people: Sequence[StaffUser]) -> list[StaffUser]:
+    """Whom `actor` may give `obs` to: nobody once it is closed; a unit worker keeps it
+    within the unit."""
+    if obs.status not in lifecycle.OPEN_STATES or not can_work_on(actor, obs):
+        return []
+    return [
+        p
+        for p in people
+        if can_work_on(p, obs) and (actor.role != Role.unit_worker or p.role == Role.unit_worker)
+    ]
+
+
+def assign(
+    *, session: Session, obs: Observation, assignee: StaffUser | None, actor: StaffUser
+) -> ObservationEvent | None:
+    """Give an open observation to one person (None: to nobody); the history keeps who gave it
+    to whom, and the new assignee hears by e-mail. Nothing changes, nothing is written, when it
+    is already theirs. Raises AssignmentRefused."""
+    if obs.status not in lifecycle.OPEN_STATES:
+        raise AssignmentRefused(_("Only open observations can be assigned."))
+    if not can_work_on(actor, obs):
+        raise AssignmentRefused(_("You do not work on this observation."))
+    if assignee is not None and assignee not in assignable(obs, actor, [assignee]):
+        raise AssignmentRefused(
+            _("%(name)s does not work for the unit that owns this observation.", name=assignee.name)
+        )
+    before = session.get(StaffUser, obs.assignee_id) if obs.assignee_id else None
+    if (before.id if before else None) == (assignee.id if assignee else None):
+        return None
+    obs.assignee_id = assignee.id if assignee else None
+    event = ObservationEvent(
+        observation_id=obs.id,  # type: ignore[arg-type]
+        kind=EventKind.assign,
+        actor=actor.name,
+        actor_id=actor.id,
+        from_status=obs.status,
+        to_status=obs.status,
+        public=False,
+        internal_note=f"{before.name if before else '-'} -> {assignee.name if assignee else '-'}",
+    )
+    session.add(obs)
+    session.add(event)
+    if assignee is not None and assignee.id != actor.id:
+        notifications.assigned(session=session, obs=obs, assignee=assignee, by=actor)
+    session.commit()
+    session.refresh(obs)
+    return event
+
+
+def staff_member(*, session: Session, user_id: int) -> StaffUser | None:
+    return session.get(StaffUser, user_id)

@@ -59,6 +59,14 @@ def assert_fits(page: Page) -> None:
     assert squeezed == []
 
 
+def open_filters(page: Page) -> None:
+    """On a phone the filters start folded away, under "Filter and sort"."""
+    panel = page.locator("details.filter-panel")
+    if panel.get_attribute("open") is None:
+        page.get_by_text("Filter and sort").click()
+    expect(panel).to_have_attribute("open", "")
+
+
 def log_in(page: Page, email: str) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
@@ -105,6 +113,7 @@ def test_a_triager_works_the_queue_and_merges_a_duplicate(
     page.evaluate("window.notReloaded = true")
 
     # Filtering swaps the results and pushes the URL.
+    open_filters(page)
     page.get_by_role("combobox", name="Category").select_option(label=DARK_SPOT)
     expect(page).to_have_url(re.compile(r"[?&]category=dark-spot(&|$)"))
     expect(rows).to_have_count(2)

@@ -15,6 +15,14 @@
     });
   }
 
+  // On a phone the queue's filters fold away so that the first rows are on the first screen
+  // (they stay open without JavaScript, and on wider screens).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.matchMedia("(max-width: 47.99rem)").matches) {
+      document.querySelectorAll("details[data-close-on-phone]").forEach(function (d) { d.open = false; });
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (evt) {
     var target = document.querySelector("[data-focus]");
     if (target) {
