@@ -20,6 +20,7 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "Assigned to %(name)s": "Tilldelad %(name)s",
     "Assignment": "Tilldelning",
     "Choose a person from the list.": "Välj en person i listan.",
+    "Choose…": "Välj…",
     "Filter and sort": "Filtrera och sortera",
     "List": "Lista",
     "Map": "Karta",

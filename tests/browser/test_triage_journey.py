@@ -121,8 +121,11 @@ def test_a_triager_works_the_queue_and_merges_a_duplicate(
     expect(page.locator("#results .meta").first).to_have_text("2 observations match")
     assert page.evaluate("window.notReloaded") is True
 
-    # An inline move: the row is swapped for the new one.
+    # An inline move: the row is swapped for the new one. "Set" before choosing does nothing.
     row = row_of(page, lamp)
+    row.get_by_role("button", name="Set").click()
+    assert page.get_by_label(f"New status for #{lamp.id}").evaluate("el => !el.validity.valid")
+    expect(row.locator(".badge").first).to_have_text("Received")
     page.get_by_label(f"New status for #{lamp.id}").select_option(label="Being looked at")
     row.get_by_role("button", name="Set").click()
     expect(row.locator(".badge").first).to_have_text("Being looked at")
