@@ -485,7 +485,7 @@ def map_cases(clients: dict[str, Any], runs: int) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from app.cli import migrate
-    from app.db import make_engine
+    from app.db import make_engine, refresh_statistics
     from app.services import demo
 
     began = time.perf_counter()
@@ -502,6 +502,7 @@ def main(args: argparse.Namespace) -> None:
 
             with Session(engine) as session:
                 demo.load(session=session)
+            refresh_statistics(engine)  # as `safetywalk load-demo` does
             filled = fill(engine, args.rows)
             if engine.dialect.name == "postgresql":
                 # What autovacuum does soon after a bulk insert: statistics, visibility map.
