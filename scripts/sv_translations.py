@@ -21,6 +21,7 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "Assignment": "Tilldelning",
     "Choose a person from the list.": "Välj en person i listan.",
     "Choose…": "Välj…",
+    "Before": "Före",
     "Filter and sort": "Filtrera och sortera",
     "List": "Lista",
     "Map": "Karta",

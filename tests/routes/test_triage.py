@@ -229,7 +229,7 @@ def test_a_fix_brings_its_after_photo_and_the_status_page_shows_before_and_after
     from app.models import Photo
     from tests.factories import jpeg_bytes
 
-    obs = report(client, session)
+    obs = report(client, session, photos=[("lamp.jpg", jpeg_bytes(), "image/jpeg")])
     login_as(client, session, "triager")
     token = csrf_token(client)
     client.post(f"/triage/{obs.id}/status", data={"to": "triaged", "csrf_token": token})
@@ -244,6 +244,8 @@ def test_a_fix_brings_its_after_photo_and_the_status_page_shows_before_and_after
     assert after.observation_id == obs.id and after.height > after.width  # upright
     public = client.get(f"/observations/{obs.token}").text
     assert "After the fix" in public and after.thumb_url in public
+    # "Before" heads the resident's photo, above "After the fix".
+    assert public.index("<h2>Before</h2>") < public.index("<h2>After the fix</h2>")
 
 
 def test_a_bad_after_photo_is_refused_and_the_status_stays(client, session):
