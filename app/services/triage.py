@@ -60,7 +60,8 @@ class StaffView:
     category: Category
     zone: Zone | None
     unit: Unit | None
-    photos: Sequence[Photo]
+    photos: Sequence[Photo]  # the resident's
+    after_photos: Sequence[Photo]  # taken when it was fixed
     history: Sequence[tuple[ObservationEvent, str]]  # with the actor's display name
     moves: list[Status]
     due_at: datetime
@@ -85,12 +86,14 @@ def staff_view(
         .where(ObservationEvent.observation_id == obs.id)
         .order_by(col(ObservationEvent.at), col(ObservationEvent.id))
     ).all()
+    all_photos = observations.photos_of(session=session, observation=obs)
     return StaffView(
         obs=obs,
         category=session.get(Category, obs.category_id),  # type: ignore[arg-type]
         zone=session.get(Zone, obs.zone_id) if obs.zone_id else None,
         unit=session.get(Unit, obs.unit_id) if obs.unit_id else None,
-        photos=observations.photos_of(session=session, observation=obs),
+        photos=[p for p in all_photos if p.kind == PhotoKind.report],
+        after_photos=[p for p in all_photos if p.kind == PhotoKind.after],
         history=[(event, event.actor or "") for event in events],
         moves=lifecycle.allowed_moves(obs, lifecycle.Actor.staff(actor)),
         due_at=due_at,
@@ -260,7 +263,7 @@ def assign(
         from_status=obs.status,
         to_status=obs.status,
         public=False,
-        internal_note=f"{before.name if before else '-'} -> {assignee.name if assignee else '-'}",
+        internal_note=f"{_name(before)} \u2192 {_name(assignee)}".strip(),
     )
     session.add(obs)
     session.add(event)
@@ -269,6 +272,10 @@ def assign(
     session.commit()
     session.refresh(obs)
     return event
+
+
+def _name(person: StaffUser | None) -> str:
+    return person.name if person else ""
 
 
 def staff_member(*, session: Session, user_id: int) -> StaffUser | None:

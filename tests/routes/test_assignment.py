@@ -50,7 +50,7 @@ def test_a_triager_gives_a_lamp_to_a_lighting_worker_who_is_told_and_finds_it_in
     (event,) = history(session, obs)
     assert (event.actor, event.internal_note, event.public) == (
         triager.name,
-        "- -> Test unit_worker",
+        "\u2192 Test unit_worker",
         False,
     )
     mail = session.exec(select(OutboxMail).where(OutboxMail.kind == "assigned")).one()

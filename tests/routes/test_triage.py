@@ -244,8 +244,11 @@ def test_a_fix_brings_its_after_photo_and_the_status_page_shows_before_and_after
     assert after.observation_id == obs.id and after.height > after.width  # upright
     public = client.get(f"/observations/{obs.token}").text
     assert "After the fix" in public and after.thumb_url in public
-    # "Before" heads the resident's photo, above "After the fix".
+    # "Before" heads the resident's photo, above "After the fix", for staff too.
     assert public.index("<h2>Before</h2>") < public.index("<h2>After the fix</h2>")
+    staff = client.get(f"/triage/{obs.id}").text
+    assert staff.index("<h2>Before</h2>") < staff.index("<h2>After the fix</h2>")
+    assert staff.index("<h2>After the fix</h2>") < staff.index(after.thumb_url)
 
 
 def test_a_bad_after_photo_is_refused_and_the_status_stays(client, session):
