@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BeforeValidator, Field
+from sqlmodel import Session
 from starlette.responses import Response
 
+from app.config import Settings
 from app.deps import (
     ObservationDep,
     SessionDep,
@@ -21,7 +23,7 @@ from app.deps import (
     require_role,
 )
 from app.i18n import gettext as _
-from app.models import Priority, Role, Status
+from app.models import Observation, Priority, Role, Status
 from app.services import (
     categories,
     lifecycle,
@@ -32,6 +34,7 @@ from app.services import (
     triage,
     zones,
 )
+from app.services.auth import Visitor
 from app.templating import is_htmx, render
 
 router = APIRouter(
@@ -185,14 +188,15 @@ def _detail(
 
 def _after_change(
     request: Request,
-    session,
-    settings,
-    visitor,
-    obs,
+    session: Session,
+    settings: Settings,
+    visitor: Visitor,
+    obs: Observation,
     *,
     view: str,
     error: str | None,
-    status_code: int,  # type: ignore[no-untyped-def]
+    status_code: int,
+    focus: str = "move",
 ) -> Response:
     """The answer to a change: htmx in the queue gets the new row; a plain form that worked is
     sent back where it came from (the queue with its filter, or the detail page); a refusal
@@ -202,7 +206,7 @@ def _after_change(
         return render(
             request,
             "triage/queue.html",
-            {"row": row, "row_error": error},
+            {"row": row, "row_error": error, "focus": focus},
             block="row",
             status_code=status_code,
         )
@@ -360,5 +364,13 @@ def assign(
         except triage.AssignmentRefused as exc:
             error, status_code = exc.message, 409
     return _after_change(
-        request, session, settings, visitor, obs, view=view, error=error, status_code=status_code
+        request,
+        session,
+        settings,
+        visitor,
+        obs,
+        view=view,
+        error=error,
+        status_code=status_code,
+        focus="assign",
     )

@@ -39,8 +39,10 @@ def test_a_worker_takes_an_item_and_finds_it_on_the_map(
     # Take the one in Heden: the row is swapped in place and says whose it is.
     row = page.locator(f"#row-{in_heden.id}")
     page.get_by_label(f"Assign #{in_heden.id} to").select_option(label=f"{name} (me)")
-    row.get_by_role("button", name="Assign").click()
+    row.get_by_role("button", name="Assign").press("Enter")  # from the keyboard
     expect(row).to_contain_text(f"Assigned to {name}")
+    # The keyboard stays where it was, in the new row.
+    expect(page.get_by_label(f"Assign #{in_heden.id} to")).to_be_focused()
     assert page.evaluate("window.notReloaded") is True
     check_accessibility(page, f"queue with assignment ({device})")
     shot(page, f"queue-assigned-{device}")

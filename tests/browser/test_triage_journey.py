@@ -129,6 +129,7 @@ def test_a_triager_works_the_queue_and_merges_a_duplicate(
     page.get_by_label(f"New status for #{lamp.id}").select_option(label="Being looked at")
     row.get_by_role("button", name="Set").click()
     expect(row.locator(".badge").first).to_have_text("Being looked at")
+    expect(page.get_by_label(f"New status for #{lamp.id}")).to_be_focused()  # focus kept
     expect(rows).to_have_count(2)
     assert page.evaluate("window.notReloaded") is True
 
@@ -138,6 +139,7 @@ def test_a_triager_works_the_queue_and_merges_a_duplicate(
     row.get_by_role("button", name="Set").click()
     alert = row.get_by_role("alert")
     expect(alert).to_contain_text("Say why it will not be fixed")
+    expect(alert).to_be_focused()  # the reason is read out at once
     expect(row.locator(".badge").first).to_have_text("Received")  # nothing changed
     assert page.evaluate("window.notReloaded") is True
     shot(page, f"triage-queue-refused-{device}")
