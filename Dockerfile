@@ -11,6 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HOST=0.0.0.0 \
     PORT=8000
 
+# Pango and HarfBuzz for WeasyPrint (walk protocols as PDF); DejaVu so the PDF has a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /srv/safetywalk
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app

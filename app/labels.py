@@ -64,6 +64,7 @@ def staff_links(role: Role | str) -> list[Link]:
     """The staff pages a role can open, in the order they are used most."""
     links: list[tuple[str, str, set[Role]]] = [
         ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
+        ("/walks/manage", _("Safety walks"), set(Role)),
         ("/observations", _("Recent reports"), set(Role)),
     ]
     role = Role(role)
@@ -108,3 +109,26 @@ def event_label(event: ObservationEvent) -> str:
         EventKind.note: _("Note"),
     }
     return labels.get(EventKind(event.kind), str(event.kind))
+
+
+def walk_status_label(status: str) -> str:
+    labels = {
+        "planned": _("Planned"),
+        "active": _("Under way"),
+        "closed": _("Closed"),
+    }
+    return labels.get(str(status), str(status))
+
+
+def factor_label(factor: str) -> str:
+    """Why a place feels unsafe, in the words the walk's participants tick."""
+    labels = {
+        "lighting": _("Poor lighting"),
+        "sightlines": _("Can't see far / hidden corners"),
+        "deserted": _("No people around"),
+        "no_way_out": _("No way out"),
+        "path": _("The walking path"),
+        "traffic": _("Traffic"),
+        "neglect": _("Signs of neglect"),
+    }
+    return labels.get(factor, factor)

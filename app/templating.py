@@ -63,6 +63,8 @@ def build_environment() -> jinja2.Environment:
         routing_reason_label=labels.routing_reason_label,
         event_label=labels.event_label,
         page_query=_page_query,
+        walk_status_label=labels.walk_status_label,
+        factor_label=labels.factor_label,
     )
     return env
 

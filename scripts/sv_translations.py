@@ -357,6 +357,236 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "optional, up to %(n)s": "valfritt, högst %(n)s",
     "placed on the map": "placerad på kartan",
     "taken from the photo": "hämtad från fotot",
+    # Safety walks
+    "%(done)s of %(total)s checked": "%(done)s av %(total)s kontrollerade",
+    "%(fixed)s of %(total)s items fixed, %(open)s still open; %(checked)s checked on site.": (
+        "%(fixed)s av %(total)s punkter åtgärdade, %(open)s fortfarande öppna; "
+        "%(checked)s kontrollerade på plats."
+    ),
+    "%(n)s of %(total)s felt unsafe here": "%(n)s av %(total)s kände sig otrygga här",
+    "%(n)s of 5": "%(n)s av 5",
+    "%(n)s of the places to fix were seen in the dark.": (
+        "%(n)s av platserna att åtgärda sågs i mörker."
+    ),
+    ("%(num)d new place to fix on this walk.", "%(num)d new places to fix on this walk."): (
+        "%(num)d ny plats att åtgärda på den här vandringen.",
+        "%(num)d nya platser att åtgärda på den här vandringen.",
+    ),
+    ("%(num)d observation", "%(num)d observations"): ("%(num)d observation", "%(num)d observationer"),
+    ("%(num)d participant has joined", "%(num)d participants have joined"): (
+        "%(num)d deltagare har anslutit",
+        "%(num)d deltagare har anslutit",
+    ),
+    ("%(num)d to fix", "%(num)d to fix"): ("%(num)d att åtgärda", "%(num)d att åtgärda"),
+    ("%(num)d to keep", "%(num)d to keep"): ("%(num)d att bevara", "%(num)d att bevara"),
+    ("observation", "observations"): ("observation", "observationer"),
+    ("participant", "participants"): ("deltagare", "deltagare"),
+    "A follow-up is of an earlier, closed walk.": (
+        "En uppföljning gäller en tidigare, avslutad vandring."
+    ),
+    "A walk cannot be its own follow-up.": "En vandring kan inte följa upp sig själv.",
+    "About the walk": "Om vandringen",
+    "Back to the walk": "Tillbaka till vandringen",
+    "Can't see far / hidden corners": "Dålig sikt / skymda hörn",
+    "Can't tell": "Går inte att säga",
+    "Check the earlier walk's items": "Kontrollera den förra vandringens punkter",
+    "Checked:": "Kontrollerad:",
+    "Choose a date within three years.": "Välj ett datum inom tre år.",
+    "Choose a district from the list.": "Välj ett område i listan.",
+    "Choose fixed, not fixed or can't tell.": "Välj åtgärdad, inte åtgärdad eller går inte att säga.",
+    "Choose the district, or draw the area on the map.": (
+        "Välj området, eller rita det på kartan."
+    ),
+    "Choose the district, or draw the walk's area on the map below, or both.": (
+        "Välj området, eller rita vandringens område på kartan nedan, eller både och."
+    ),
+    "Clear this": "Rensa",
+    "Close the walk and make the protocol": "Avsluta vandringen och gör protokollet",
+    "Closed": "Avslutad",
+    "Code": "Kod",
+    "Coming walks": "Kommande vandringar",
+    "Compared with the earlier walk": "Jämfört med den förra vandringen",
+    "Counted": "Räknad",
+    "Date": "Datum",
+    "Due": "Klart senast",
+    "Earlier item": "Tidigare punkt",
+    "Earlier walk:": "Förra vandringen:",
+    "Edit": "Ändra",
+    "Edit the walk": "Ändra vandringen",
+    "Feel it too? Say so instead of logging it again.": (
+        "Känner du likadant? Säg det i stället för att registrera det igen."
+    ),
+    "Felt unsafety at the earlier items: %(before)s then, %(now)s now (of 5).": (
+        "Upplevd otrygghet vid de tidigare punkterna: %(before)s då, %(now)s nu (av 5)."
+    ),
+    "Fixed?": "Åtgärdad?",
+    "Follow-up": "Uppföljning",
+    "Follow-up of an earlier walk": "Uppföljning av en tidigare vandring",
+    "Follow-up walk": "Uppföljningsvandring",
+    "Follow-up: %(title)s": "Uppföljning: %(title)s",
+    "From the walk “%(title)s” on %(date)s. At each place: is it fixed, and how unsafe does "
+    "it feel now?": (
+        "Från vandringen ”%(title)s” den %(date)s. På varje plats: är det åtgärdat, och hur "
+        "otryggt känns det nu?"
+    ),
+    "Give the date and time the walk starts.": "Ange datum och tid då vandringen börjar.",
+    "Give the walk a title.": "Ge vandringen en rubrik.",
+    "How unsafe does it feel now?": "Hur otryggt känns det nu?",
+    "How unsafe the area felt": "Hur otryggt området kändes",
+    "I feel it too: %(what)s": "Jag känner likadant: %(what)s",
+    "Item %(n)s after the fix": "Punkt %(n)s efter åtgärden",
+    "Item statuses as of %(date)s: they are read afresh each time the protocol is opened.": (
+        "Punkternas status per %(date)s: de läses på nytt varje gång protokollet öppnas."
+    ),
+    "Join the walk": "Gå med i vandringen",
+    "Leader": "Ledare",
+    "Less safe.": "Otryggare.",
+    "Let people join": "Låt deltagare ansluta",
+    "Log a place on the walk": "Registrera en plats på vandringen",
+    "Log another place on the walk": "Registrera en plats till på vandringen",
+    "Logged on this walk": "Registrerat på den här vandringen",
+    "Logged on this walk so far": "Registrerat på vandringen hittills",
+    "Map for the meeting point, route and area": "Karta för mötesplats, rutt och område",
+    "Map of the earlier walk's items": "Karta över den förra vandringens punkter",
+    "Map of the walk's observations": "Karta över vandringens observationer",
+    "Meeting point": "Mötesplats",
+    "Meeting point:": "Mötesplats:",
+    "No": "Nej",
+    "No change.": "Ingen förändring.",
+    "No good places were noted.": "Inga bra platser noterades.",
+    "No people around": "Inga människor i närheten",
+    "No walk has the code %(code)s. Check it with the walk's leader.": (
+        "Ingen vandring har koden %(code)s. Kontrollera den med vandringens ledare."
+    ),
+    "No walk has this code.": "Ingen vandring har den här koden.",
+    "No walks are planned right now.": "Inga vandringar är planerade just nu.",
+    "No walks yet.": "Inga vandringar ännu.",
+    "No way out": "Ingen väg ut",
+    "No, a new walk": "Nej, en ny vandring",
+    "None: I draw the area on the map": "Inget: jag ritar området på kartan",
+    "Nothing logged on this walk yet.": "Inget registrerat på vandringen ännu.",
+    "Nothing logged yet. Observations appear here as participants send them.": (
+        "Inget registrerat ännu. Observationerna visas här när deltagarna skickar dem."
+    ),
+    "Nothing to fix was noted.": "Inget att åtgärda noterades.",
+    "Observations as they come in": "Observationer allteftersom de kommer in",
+    "On a walk now? Type its code": "På en vandring nu? Skriv in koden",
+    "On average %(mean)s of 5 (5 is very unsafe), from %(n)s ratings.": (
+        "I genomsnitt %(mean)s av 5 (5 är mycket otryggt), av %(n)s bedömningar."
+    ),
+    "On the map": "På kartan",
+    "Only a planned walk can be started.": "Bara en planerad vandring kan startas.",
+    "Only a walk under way can be closed. Start it first.": (
+        "Bara en pågående vandring kan avslutas. Starta den först."
+    ),
+    "Only the walk's leader may change this walk.": "Bara vandringens ledare får ändra den.",
+    "Open the protocol": "Öppna protokollet",
+    "Organisations": "Organisationer",
+    "Organisations taking part": "Deltagande organisationer",
+    "Participants": "Deltagare",
+    "Participants open %(site)s/walks and type the code, or scan the QR code.": (
+        "Deltagarna öppnar %(site)s/walks och skriver in koden, eller skannar QR-koden."
+    ),
+    "Photo of item %(n)s": "Foto av punkt %(n)s",
+    "Plan a follow-up walk": "Planera en uppföljningsvandring",
+    "Plan a walk": "Planera en vandring",
+    "Planned": "Planerad",
+    "Poor lighting": "Dålig belysning",
+    "Print": "Skriv ut",
+    "Protocol": "Protokoll",
+    "QR code that opens the walk: %(url)s": "QR-kod som öppnar vandringen: %(url)s",
+    "Ratings from 1 (a little unsafe) to 5 (very unsafe)": (
+        "Bedömningar från 1 (lite otryggt) till 5 (mycket otryggt)"
+    ),
+    "Responsible": "Ansvarig",
+    "Route": "Rutt",
+    "Safer.": "Tryggare.",
+    "Safety walk": "Trygghetsvandring",
+    "Safety walk protocol": "Protokoll från trygghetsvandring",
+    "Safety walks": "Trygghetsvandringar",
+    "Save the check": "Spara kontrollen",
+    "Save the walk": "Spara vandringen",
+    "See what others logged": "Se vad andra har registrerat",
+    "Signs of neglect": "Tecken på förfall",
+    "Start the walk": "Starta vandringen",
+    "Starts at": "Börjar kl.",
+    "Status now": "Status nu",
+    "Status now:": "Status nu:",
+    "Tap the map to place the meeting point, or to add the route's or the area's corners one "
+    "by one.": (
+        "Tryck på kartan för att sätta mötesplatsen, eller för att lägga till ruttens eller "
+        "områdets hörn ett i taget."
+    ),
+    "That item is not from the earlier walk.": "Punkten kommer inte från den förra vandringen.",
+    "That item is not on this walk.": "Punkten hör inte till den här vandringen.",
+    "The drawn area is not a valid polygon. Draw it again.": (
+        "Det ritade området är inte en giltig polygon. Rita det igen."
+    ),
+    "The drawn route is not a valid line. Draw it again.": (
+        "Den ritade rutten är inte en giltig linje. Rita den igen."
+    ),
+    "The earlier walk had nothing to fix.": "Den förra vandringen hade inget att åtgärda.",
+    "The meeting point's position is not valid.": "Mötesplatsens position är inte giltig.",
+    "The protocol as a file": "Protokollet som fil",
+    "The walk has been closed, so your report was stored as an ordinary report. Nothing is "
+    "lost: the municipality gets it all the same.": (
+        "Vandringen har avslutats, så din rapport sparades som en vanlig rapport. Inget går "
+        "förlorat: kommunen får den ändå."
+    ),
+    "The walk is closed.": "Vandringen är avslutad.",
+    "The walk is closed; its protocol no longer changes.": (
+        "Vandringen är avslutad; protokollet ändras inte längre."
+    ),
+    "The walk is not saved yet. Please check:": "Vandringen är inte sparad ännu. Kontrollera:",
+    "The walk “%(title)s” has ended and its protocol is made. You can still report a place: "
+    "it reaches the municipality as an ordinary report.": (
+        "Vandringen ”%(title)s” är avslutad och protokollet gjort. Du kan fortfarande "
+        "rapportera en plats: den når kommunen som en vanlig rapport."
+    ),
+    "The walking path": "Gångvägen",
+    "Then: unsafe %(n)s of 5": "Då: otryggt %(n)s av 5",
+    "This walk is closed": "Vandringen är avslutad",
+    "This walk is not a follow-up of an earlier walk.": (
+        "Den här vandringen är ingen uppföljning av en tidigare vandring."
+    ),
+    "Title": "Rubrik",
+    "To fix": "Att åtgärda",
+    "To keep": "Att bevara",
+    "Too long: at most %(n)s characters.": "För långt: högst %(n)s tecken.",
+    "Traffic": "Trafik",
+    "Type the code the walk's leader gave you.": "Skriv koden som vandringens ledare gav dig.",
+    "Under way": "Pågår",
+    "Undo last point": "Ångra sista punkten",
+    "Unsafe now": "Otryggt nu",
+    "Unsafe then": "Otryggt då",
+    "Walk": "Vandring",
+    "Walk your neighbourhood with the municipality and the police, and show what feels unsafe "
+    "and what is worth keeping. Everyone is welcome; no sign-up.": (
+        "Gå runt i ditt område med kommunen och polisen och visa vad som känns otryggt och vad "
+        "som är värt att bevara. Alla är välkomna; ingen anmälan."
+    ),
+    "When": "När",
+    "Why does it feel unsafe here?": "Varför känns det otryggt här?",
+    "Why places felt unsafe": "Varför platser kändes otrygga",
+    "Yes": "Ja",
+    "can't tell": "går inte att säga",
+    "code %(code)s": "kod %(code)s",
+    "drawn on the map": "ritat på kartan",
+    "drawn on the map (in the GeoJSON file)": "ritad på kartan (i GeoJSON-filen)",
+    "e.g. the bus stop at the library": "t.ex. busshållplatsen vid biblioteket",
+    "felt by %(n)s": "upplevt av %(n)s",
+    "fixed": "åtgärdad",
+    "in the dark": "i mörker",
+    "no": "nej",
+    "not checked": "inte kontrollerad",
+    "not drawn": "inte ritad",
+    "not fixed": "inte åtgärdad",
+    "not routed yet": "inte styrd ännu",
+    "one per line": "en per rad",
+    "tick all that fit": "kryssa i allt som stämmer",
+    "unsafe %(n)s of 5": "otryggt %(n)s av 5",
+    "unsafe now %(n)s of 5": "otryggt nu %(n)s av 5",
+    "yes": "ja",
 }
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"

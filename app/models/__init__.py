@@ -26,6 +26,7 @@ from app.models.routing import RoutingRule  # noqa: E402
 from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
 from app.models.user import LoginAttempt, Role, StaffSession, StaffUser  # noqa: E402
+from app.models.walk import Walk, WalkCheck, WalkParticipant, WalkStatus  # noqa: E402
 from app.models.zone import Zone  # noqa: E402
 
 __all__ = [
@@ -48,5 +49,9 @@ __all__ = [
     "Status",
     "Support",
     "Unit",
+    "Walk",
+    "WalkCheck",
+    "WalkParticipant",
+    "WalkStatus",
     "Zone",
 ]

@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.deps import FormDep, SessionDep, SettingsDep, TrackedObservationDep
-from app.services import categories, daylight, lifecycle, observations, photos, support
+from app.services import categories, daylight, lifecycle, observations, photos, support, walks
 from app.templating import render, wants_json
 
 router = APIRouter()
@@ -39,12 +40,26 @@ def capture_page(request: Request, session: SessionDep, settings: SettingsDep) -
     )
 
 
+def walk_capture_context(session: Session, code: str | None) -> dict[str, object]:
+    """What the capture page shows on an open walk (nothing for no walk, or a closed one)."""
+    walk, _closed = walks.walk_for_observation(session=session, code=code)
+    if walk is None:
+        return {}
+    return {
+        "walk": walk,
+        "factors": walks.FACTORS,
+        "participants": walks.participant_count(session=session, walk=walk),
+    }
+
+
 @router.post("/observations")
 def submit_observation(
     request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Store an observation (form, htmx or API); a replayed client_id returns the first one."""
     raw = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    # Several checkboxes share the name: keep them all (an API client may send "a,b").
+    raw["factors"] = ",".join(v for v in form.getlist("factors") if isinstance(v, str))
     uploads = [
         upload.file  # read inside a decode slot, not here: see photos.ingest
         for upload in form.getlist("photo")
@@ -72,6 +87,7 @@ def submit_observation(
                 "categories": categories.active(session=session),
                 "values": raw,
                 "errors": exc.errors,
+                **walk_capture_context(session, raw.get("walk_code")),
             },
             block="errors",
             status_code=exc.status_code,
@@ -85,6 +101,8 @@ def submit_observation(
             {
                 "result": "stored" if result.created else "already_stored",
                 "token": obs.token,
+                # The walk named was closed: stored all the same, without the walk.
+                "walk": "closed" if result.walk_closed else ("joined" if obs.walk_id else None),
                 "url": url,
             },
             status_code=status_code,
@@ -94,7 +112,13 @@ def submit_observation(
     return render(
         request,
         "capture/confirmation.html",
-        {"obs": view, "tracking_url": url, "created": result.created},
+        {
+            "obs": view,
+            "tracking_url": url,
+            "created": result.created,
+            "walk_code": obs.walk_code if obs.walk_id else None,
+            "walk_closed": result.walk_closed,
+        },
         block="confirmation",
         status_code=status_code,
         # htmx: the confirmation replaces the whole form, not just the status line.

@@ -41,7 +41,7 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import categories, daylight, photos, routing, zones
+from app.services import categories, daylight, photos, routing, walks, zones
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 WALK_CODE_RE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
@@ -73,6 +73,7 @@ class Submission:
     dark: bool | None
     contact_email: str | None
     walk_code: str | None
+    factors: str
     observed_at: datetime
 
 
@@ -80,6 +81,8 @@ class Submission:
 class CaptureResult:
     observation: Observation
     created: bool
+    # The form named a walk that is closed: stored all the same, without the walk.
+    walk_closed: bool = False
 
 
 def photo_message(reason: str, *, max_mb: float, max_mp: int) -> str:
@@ -209,6 +212,9 @@ def validate(
         dark=dark,
         contact_email=email,
         walk_code=walk_code,
+        factors=walks.parse_factors(text("factors").split(","))
+        if category.kind == CategoryKind.problem
+        else "",
         observed_at=observed_at,
     )
 
@@ -308,6 +314,7 @@ def capture(
             )
         (lat, lon), source, accuracy = from_photo, PositionSource.photo, None
 
+    walk, walk_closed = walks.walk_for_observation(session=session, code=submission.walk_code)
     zone = zones.place(session=session, lat=lat, lon=lon)
     routed = routing.route(session=session, category=submission.category, zone=zone)
     dark = submission.dark
@@ -330,6 +337,8 @@ def capture(
         dark=dark,
         contact_email=submission.contact_email,
         walk_code=submission.walk_code,
+        walk_id=walk.id if walk else None,
+        factors=submission.factors,
         language=current_language(),
         observed_at=submission.observed_at,
     )
@@ -366,7 +375,7 @@ def capture(
             raise
         return CaptureResult(winner, created=False)
     session.refresh(observation)
-    return CaptureResult(observation, created=True)
+    return CaptureResult(observation, created=True, walk_closed=walk_closed)
 
 
 @dataclass(frozen=True)
