@@ -1,4 +1,4 @@
-"""The `safetywalk` command: serve, migrate, load-demo."""
+"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, export, import."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def _create_user(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
     from app.models import Role, Unit
-    from app.services import auth
+    from app.services import accounts
 
     password = args.password_stdin and sys.stdin.readline().rstrip("\n")
     if not password:
@@ -100,7 +100,7 @@ def _create_user(args: argparse.Namespace) -> int:
                 return 1
             unit_id = unit.id
         try:
-            user = auth.create_user(
+            user = accounts.create(
                 session=session,
                 email=args.email,
                 name=args.name or "",
@@ -108,8 +108,8 @@ def _create_user(args: argparse.Namespace) -> int:
                 role=Role(args.role),
                 unit_id=unit_id,
             )
-        except auth.InvalidAccount as exc:
-            print(f"not created: {exc}", file=sys.stderr)
+        except accounts.AccountRefused as exc:
+            print(f"not created: {exc.message}", file=sys.stderr)
             return 1
     print(f"created {user.role} {user.email}")
     return 0
@@ -184,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app import i18n
+
+    i18n.set_language("en")  # messages from the services, in the server's language
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 
