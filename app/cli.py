@@ -135,6 +135,45 @@ def _outbox(args: argparse.Namespace) -> int:
         time.sleep(max(5, settings.outbox_interval_seconds or 30))
 
 
+def _export(args: argparse.Namespace) -> int:
+    from app.services import registry
+
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        text = registry.export_csv(session=session, kind=args.kind)
+    engine.dispose()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {text.count(chr(10)) - 1} {args.kind} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from app.services import registry
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        report = registry.import_csv(
+            session=session, kind=args.kind, data=data, dry_run=args.dry_run
+        )
+    engine.dispose()
+    for error in report.errors:
+        print(f"line {error.row}: {error.message}", file=sys.stderr)
+    counts = f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    if not report.ok:
+        print(f"nothing imported: {len(report.errors)} error(s)", file=sys.stderr)
+        return 1
+    print(f"{args.kind}: {counts}" + (" (dry run: nothing changed)" if args.dry_run else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="safetywalk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -180,6 +219,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input",
     )
     user.set_defaults(func=_create_user)
+
+    kinds = ["units", "categories", "rules"]
+    export = sub.add_parser("export", help="write units, categories or routing rules as CSV")
+    export.add_argument("kind", choices=kinds)
+    export.add_argument("--output", "-o", help="a file (default: standard output)")
+    export.set_defaults(func=_export)
+
+    imp = sub.add_parser(
+        "import",
+        help="create and update units, categories or routing rules from CSV (all rows or none)",
+    )
+    imp.add_argument("kind", choices=kinds)
+    imp.add_argument("file", help="a UTF-8 CSV file with a header row, as export writes it")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    imp.set_defaults(func=_import)
     return parser
 
 
