@@ -65,6 +65,7 @@ def staff_links(role: Role | str) -> list[Link]:
     links: list[tuple[str, str, set[Role]]] = [
         ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
         ("/observations", _("Recent reports"), set(Role)),
+        ("/admin", _("Administration"), set()),  # admins only
     ]
     role = Role(role)
     return [
