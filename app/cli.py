@@ -1,4 +1,4 @@
-"""The `safetywalk` command: serve, migrate, load-demo."""
+"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, export, import."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def _create_user(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
     from app.models import Role, Unit
-    from app.services import auth
+    from app.services import accounts
 
     password = args.password_stdin and sys.stdin.readline().rstrip("\n")
     if not password:
@@ -100,7 +100,7 @@ def _create_user(args: argparse.Namespace) -> int:
                 return 1
             unit_id = unit.id
         try:
-            user = auth.create_user(
+            user = accounts.create(
                 session=session,
                 email=args.email,
                 name=args.name or "",
@@ -108,8 +108,8 @@ def _create_user(args: argparse.Namespace) -> int:
                 role=Role(args.role),
                 unit_id=unit_id,
             )
-        except auth.InvalidAccount as exc:
-            print(f"not created: {exc}", file=sys.stderr)
+        except accounts.AccountRefused as exc:
+            print(f"not created: {exc.message}", file=sys.stderr)
             return 1
     print(f"created {user.role} {user.email}")
     return 0
@@ -133,6 +133,45 @@ def _outbox(args: argparse.Namespace) -> int:
         if not args.loop:
             return 0
         time.sleep(max(5, settings.outbox_interval_seconds or 30))
+
+
+def _export(args: argparse.Namespace) -> int:
+    from app.services import registry
+
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        text = registry.export_csv(session=session, kind=args.kind)
+    engine.dispose()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {text.count(chr(10)) - 1} {args.kind} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from app.services import registry
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        report = registry.import_csv(
+            session=session, kind=args.kind, data=data, dry_run=args.dry_run
+        )
+    engine.dispose()
+    for error in report.errors:
+        print(f"line {error.row}: {error.message}", file=sys.stderr)
+    counts = f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    if not report.ok:
+        print(f"nothing imported: {len(report.errors)} error(s)", file=sys.stderr)
+        return 1
+    print(f"{args.kind}: {counts}" + (" (dry run: nothing changed)" if args.dry_run else ""))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,10 +219,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input",
     )
     user.set_defaults(func=_create_user)
+
+    kinds = ["units", "categories", "rules"]
+    export = sub.add_parser("export", help="write units, categories or routing rules as CSV")
+    export.add_argument("kind", choices=kinds)
+    export.add_argument("--output", "-o", help="a file (default: standard output)")
+    export.set_defaults(func=_export)
+
+    imp = sub.add_parser(
+        "import",
+        help="create and update units, categories or routing rules from CSV (all rows or none)",
+    )
+    imp.add_argument("kind", choices=kinds)
+    imp.add_argument("file", help="a UTF-8 CSV file with a header row, as export writes it")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    imp.set_defaults(func=_import)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app import i18n
+
+    i18n.set_language("en")  # messages from the services, in the server's language
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

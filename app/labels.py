@@ -66,6 +66,7 @@ def staff_links(role: Role | str) -> list[Link]:
         ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
         ("/walks/manage", _("Safety walks"), set(Role)),
         ("/observations", _("Recent reports"), set(Role)),
+        ("/admin", _("Administration"), set()),  # admins only
     ]
     role = Role(role)
     return [

@@ -372,7 +372,6 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "%(num)d ny plats att åtgärda på den här vandringen.",
         "%(num)d nya platser att åtgärda på den här vandringen.",
     ),
-    ("%(num)d observation", "%(num)d observations"): ("%(num)d observation", "%(num)d observationer"),
     ("%(num)d participant has joined", "%(num)d participants have joined"): (
         "%(num)d deltagare har anslutit",
         "%(num)d deltagare har anslutit",
@@ -590,6 +589,237 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "unsafe %(n)s of 5": "otryggt %(n)s av 5",
     "unsafe now %(n)s of 5": "otryggt nu %(n)s av 5",
     "yes": "ja",
+    # Administration: accounts, units, categories, routing rules, CSV
+    "%(active)s active of %(total)s": "%(active)s aktiva av %(total)s",
+    "%(created)s new, %(updated)s changed, %(unchanged)s unchanged.": (
+        "%(created)s nya, %(updated)s ändrade, %(unchanged)s oförändrade."
+    ),
+    "%(name)s cannot be deleted while these use it: %(uses)s.": (
+        "%(name)s kan inte tas bort så länge detta använder den: %(uses)s."
+    ),
+    "%(name)s cannot be deleted while these use it: %(uses)s. Make it inactive to take it off "
+    "the report form.": (
+        "%(name)s kan inte tas bort så länge detta använder den: %(uses)s. Gör den inaktiv för "
+        "att ta bort den från rapportformuläret."
+    ),
+    ("%(num)d category", "%(num)d categories"): ("%(num)d kategori", "%(num)d kategorier"),
+    ("%(num)d closed observation", "%(num)d closed observations"): (
+        "%(num)d avslutad observation",
+        "%(num)d avslutade observationer",
+    ),
+    ("%(num)d observation", "%(num)d observations"): (
+        "%(num)d observation",
+        "%(num)d observationer",
+    ),
+    ("%(num)d open observation", "%(num)d open observations"): (
+        "%(num)d öppen observation",
+        "%(num)d öppna observationer",
+    ),
+    ("%(num)d rule", "%(num)d rules"): ("%(num)d regel", "%(num)d regler"),
+    ("%(num)d staff account", "%(num)d staff accounts"): (
+        "%(num)d personalkonto",
+        "%(num)d personalkonton",
+    ),
+    "A category with reports cannot be deleted; make it inactive instead.": (
+        "En kategori med rapporter kan inte tas bort; gör den inaktiv i stället."
+    ),
+    "A deactivated account cannot log in, and its open sessions end at once. Its history "
+    "stays.": (
+        "Ett inaktiverat konto kan inte logga in, och dess öppna sessioner avslutas direkt. "
+        "Historiken finns kvar."
+    ),
+    "A good place to keep": "En bra plats att behålla",
+    "A mail server is set up (%(host)s).": "En e-postserver är inställd (%(host)s).",
+    "A problem to fix": "Ett problem att åtgärda",
+    "A short name uses only a-z, 0-9 and hyphens (e.g. street-lighting), at most 64 "
+    "characters.": (
+        "Ett kortnamn har bara a-z, 0-9 och bindestreck (t.ex. street-lighting), högst 64 tecken."
+    ),
+    "Access": "Åtkomst",
+    "Active accounts per role.": "Aktiva konton per roll.",
+    "Active: residents can choose it": "Aktiv: invånare kan välja den",
+    "Admin": "Admin",
+    "Administration": "Administration",
+    "Another category has that short name.": "En annan kategori har det kortnamnet.",
+    "Another unit has that short name.": "En annan enhet har det kortnamnet.",
+    "Any category": "Alla kategorier",
+    "Any district": "Alla stadsdelar",
+    "At least %(n)s characters. Give it to the person in a safe way.": (
+        "Minst %(n)s tecken. Ge det till personen på ett säkert sätt."
+    ),
+    "At least %(n)s characters. The account's other sessions end.": (
+        "Minst %(n)s tecken. Kontots andra sessioner avslutas."
+    ),
+    "At most %(n)s rows in one file.": "Högst %(n)s rader i en fil.",
+    "CSV": "CSV",
+    "CSV file to import": "CSV-fil att importera",
+    "Categories": "Kategorier",
+    "Change rule %(n)s": "Ändra regel %(n)s",
+    "Choose a CSV file to import.": "Välj en CSV-fil att importera.",
+    "Choose a role from the list.": "Välj en roll i listan.",
+    "Choose an icon from the list.": "Välj en ikon i listan.",
+    "Choose the unit the rule routes to.": "Välj enheten som regeln skickar till.",
+    "Columns: %(columns)s. Rows are matched by short name; an import creates and updates, never "
+    "deletes, and applies every row or none.": (
+        "Kolumner: %(columns)s. Rader matchas på kortnamn; en import skapar och uppdaterar, tar "
+        "aldrig bort, och genomför alla rader eller ingen."
+    ),
+    "Create account": "Skapa konto",
+    "Create category": "Skapa kategori",
+    "Create rule": "Skapa regel",
+    "Create unit": "Skapa enhet",
+    "Deactivate account": "Inaktivera kontot",
+    "Default unit": "Standardenhet",
+    "Delete": "Ta bort",
+    "Deleted.": "Borttagen.",
+    "Department": "Förvaltning",
+    "Department in English": "Förvaltning på engelska",
+    "Department in Swedish": "Förvaltning på svenska",
+    "Districts": "Stadsdelar",
+    "Download CSV": "Ladda ner CSV",
+    "E-mail": "E-post",
+    "E-mail for digests": "E-post för sammanställningar",
+    "Every problem category in every district, routed by the rules above.": (
+        "Varje problemkategori i varje stadsdel, fördelad enligt reglerna ovan."
+    ),
+    "Failed at least once": "Misslyckats minst en gång",
+    "Goes to unit": "Går till enhet",
+    "Icon": "Ikon",
+    "Import": "Importera",
+    "Imported.": "Importerat.",
+    "Kind": "Typ",
+    "Last login": "Senaste inloggning",
+    "Line %(n)s:": "Rad %(n)s:",
+    "Name": "Namn",
+    "Name in English": "Namn på engelska",
+    "Name in Swedish": "Namn på svenska",
+    "Name, role and unit": "Namn, roll och enhet",
+    "New account": "Nytt konto",
+    "New category": "Ny kategori",
+    "New password": "Nytt lösenord",
+    "New rule": "Ny regel",
+    "New unit": "Ny enhet",
+    "No accounts yet.": "Inga konton än.",
+    "No mail server is set up (SAFETYWALK_SMTP_HOST), so no e-mail is sent: every mail stays "
+    "in the outbox until one is.": (
+        "Ingen e-postserver är inställd (SAFETYWALK_SMTP_HOST), så ingen e-post skickas: varje "
+        "mejl ligger kvar i utkorgen tills en finns."
+    ),
+    "No rules yet: every report goes to its category's default unit.": (
+        "Inga regler än: varje rapport går till kategorins standardenhet."
+    ),
+    "No unit": "Ingen enhet",
+    "None: the rules decide": "Ingen: reglerna avgör",
+    "Nothing was imported: fix these lines and try again.": (
+        "Inget importerades: rätta de här raderna och försök igen."
+    ),
+    "Nothing was saved. Please check:": "Inget sparades. Kontrollera:",
+    "Oldest waiting since": "Äldsta väntar sedan",
+    "Only a unit that no rule, category, account or observation uses can be deleted.": (
+        "Bara en enhet som ingen regel, kategori, konto eller observation använder kan tas bort."
+    ),
+    "Only for unit staff, who need one.": "Bara för enhetspersonal, som behöver en.",
+    "Only unit staff belong to a unit: choose no unit, or the role unit staff.": (
+        "Bara enhetspersonal hör till en enhet: välj ingen enhet, eller rollen enhetspersonal."
+    ),
+    "Overview": "Översikt",
+    "Position in the list": "Plats i listan",
+    "Preview only (change nothing)": "Bara förhandsvisning (ändra inget)",
+    "Preview only: nothing was changed.": "Bara förhandsvisning: inget ändrades.",
+    "Private: routed, never shown publicly": "Privat: fördelas, visas aldrig offentligt",
+    "Reactivate account": "Aktivera kontot igen",
+    "Reports already routed keep their unit; new ones follow the remaining rules.": (
+        "Rapporter som redan fördelats behåller sin enhet; nya följer de återstående reglerna."
+    ),
+    "Role": "Roll",
+    "Routing": "Fördelning",
+    "Routing rule": "Fördelningsregel",
+    "Routing rules": "Fördelningsregler",
+    "Save": "Spara",
+    "Saved.": "Sparat.",
+    "Saved. It is in the list below.": "Sparat. Det finns i listan nedan.",
+    "Set password": "Sätt lösenord",
+    "Short name": "Kortnamn",
+    "Shown in histories; the e-mail address when empty.": (
+        "Visas i historiken; e-postadressen om tomt."
+    ),
+    "Someone changed the same rows meanwhile. Try again.": (
+        "Någon ändrade samma rader under tiden. Försök igen."
+    ),
+    "Staff accounts": "Personalkonton",
+    "That already exists.": "Det finns redan.",
+    "That e-mail address already has an account.": "Den e-postadressen har redan ett konto.",
+    "The account is active again.": "Kontot är aktivt igen.",
+    "The account is deactivated; its sessions have ended.": (
+        "Kontot är inaktiverat; dess sessioner har avslutats."
+    ),
+    "The file is empty.": "Filen är tom.",
+    "The file is not UTF-8 text. Save it as CSV UTF-8.": (
+        "Filen är inte UTF-8-text. Spara den som CSV UTF-8."
+    ),
+    "The file is not valid CSV: %(error)s": "Filen är inte giltig CSV: %(error)s",
+    "The file is too large: at most %(n)s MB.": "Filen är för stor: högst %(n)s MB.",
+    "The first line must name the columns: %(columns)s.": (
+        "Första raden måste namnge kolumnerna: %(columns)s."
+    ),
+    "The kind is problem or good.": "Typen är problem eller good.",
+    "The password is changed; the account's other sessions have ended.": (
+        "Lösenordet är ändrat; kontots andra sessioner har avslutats."
+    ),
+    "The password is too long.": "Lösenordet är för långt.",
+    "The password needs at least %(n)s characters.": "Lösenordet behöver minst %(n)s tecken.",
+    "The position is a whole number between -10000 and 10000.": (
+        "Platsen är ett heltal mellan -10000 och 10000."
+    ),
+    "There is already a rule for this category and district: change it.": (
+        "Det finns redan en regel för den här kategorin och stadsdelen: ändra den."
+    ),
+    "There is no category %(slug)s.": "Det finns ingen kategori %(slug)s.",
+    "There is no district %(slug)s.": "Det finns ingen stadsdel %(slug)s.",
+    "There is no unit %(slug)s.": "Det finns ingen enhet %(slug)s.",
+    "This account is deactivated.": "Kontot är inaktiverat.",
+    "This field is required.": "Fältet måste fyllas i.",
+    "This row has %(found)s cells; the header has %(wanted)s.": (
+        "Raden har %(found)s celler; rubrikraden har %(wanted)s."
+    ),
+    "This row repeats line %(line)s.": "Raden upprepar rad %(line)s.",
+    "Unit staff need a unit.": "Enhetspersonal behöver en enhet.",
+    "Units": "Enheter",
+    "Waiting in the outbox": "Väntar i utkorgen",
+    "Where new reports go now": "Vart nya rapporter går nu",
+    "Who owns a new report: a rule for its category in its district wins, then the category's "
+    "default unit, then a rule for every category in the district, then the catch-all rule.": (
+        "Vem som äger en ny rapport: en regel för kategorin i stadsdelen går först, sedan "
+        "kategorins standardenhet, sedan en regel för alla kategorier i stadsdelen, sist "
+        "reservregeln."
+    ),
+    "Write a valid e-mail address, or leave it empty.": (
+        "Skriv en giltig e-postadress, eller lämna fältet tomt."
+    ),
+    "Write a valid e-mail address.": "Skriv en giltig e-postadress.",
+    "Write true or false.": "Skriv true eller false.",
+    "You cannot deactivate your own account. Ask another administrator.": (
+        "Du kan inte inaktivera ditt eget konto. Be en annan administratör."
+    ),
+    "You cannot take away your own administrator role. Ask another administrator.": (
+        "Du kan inte ta bort din egen administratörsroll. Be en annan administratör."
+    ),
+    "a-z, 0-9 and hyphens, e.g. dark-spot; used in CSV files and the API": (
+        "a-z, 0-9 och bindestreck, t.ex. dark-spot; används i CSV-filer och API:t"
+    ),
+    "a-z, 0-9 and hyphens, e.g. street-lighting; used in CSV files": (
+        "a-z, 0-9 och bindestreck, t.ex. street-lighting; används i CSV-filer"
+    ),
+    "active": "aktiv",
+    "deactivated": "inaktiverad",
+    "everywhere": "överallt",
+    "good place": "bra plats",
+    "inactive": "inaktiv",
+    "never": "aldrig",
+    "nobody (no rule matched)": "ingen (ingen regel passade)",
+    "outside every district": "utanför alla stadsdelar",
+    "private": "privat",
+    "this is you": "det här är du",
 }
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"

@@ -1,6 +1,7 @@
 """Test fixtures: a real database (SQLite file, or PostgreSQL when SAFETYWALK_TEST_ENGINE is
 `postgresql`), migrated from empty by Alembic once per run, with Boden's demo data; a fresh app
-per test; observations wiped after each test."""
+per test; observations and accounts wiped after each test, and the reference data (zones,
+units, categories, routing rules) put back as the demo load left it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from app.cli import migrate
 from app.config import Settings
@@ -40,6 +41,10 @@ TEST_TABLES = (
     "login_attempt",
     "staff_user",
 )
+# The reference data, in the order rows depend on each other. Tests may change it (the admin
+# pages do); after each test it is put back as the demo load left it, when it differs.
+REFERENCE_TABLES = ("zone", "unit", "category", "routing_rule")
+_reference: dict[str, dict[str, list[dict[str, object]]]] = {}
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -70,8 +75,36 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = make_engine(url)
     with Session(engine) as session:
         demo.load(session=session)
+    _reference[url] = _reference_rows(engine)
     engine.dispose()
     return url
+
+
+def _reference_rows(engine: Engine) -> dict[str, list[dict[str, object]]]:
+    tables = SQLModel.metadata.tables
+    with engine.connect() as conn:
+        return {
+            name: [
+                dict(row._mapping)
+                for row in conn.execute(tables[name].select().order_by(tables[name].c.id))
+            ]
+            for name in REFERENCE_TABLES
+        }
+
+
+def restore_reference_data(url: str) -> None:
+    """Put units, categories, zones and rules back as they were after the demo load."""
+    engine = make_engine(url)
+    saved = _reference[url]
+    if _reference_rows(engine) != saved:
+        tables = SQLModel.metadata.tables
+        with engine.begin() as conn:
+            for name in reversed(REFERENCE_TABLES):
+                conn.execute(tables[name].delete())
+            for name in REFERENCE_TABLES:
+                if saved[name]:
+                    conn.execute(tables[name].insert(), saved[name])
+    engine.dispose()
 
 
 def make_settings(database_url: str, root: Path, **overrides: object) -> Settings:
@@ -138,7 +171,9 @@ def _english_outside_requests() -> None:
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "database_url" in request.fixturenames:
-        wipe(request.getfixturevalue("database_url"))
+        url = request.getfixturevalue("database_url")
+        wipe(url)
+        restore_reference_data(url)
 
 
 def free_port() -> int:

@@ -46,7 +46,7 @@ def test_create_user_refuses_short_passwords_unknown_units_and_twins(database_ur
     short = create_user(
         database_url, "--email", "a@boden.example", "--role", "planner", password="short"
     )
-    assert short.returncode == 1 and "at least 10" in short.stderr
+    assert short.returncode == 1 and "at least 12" in short.stderr
     unit = create_user(
         database_url,
         "--email",

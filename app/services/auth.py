@@ -23,7 +23,8 @@ from app.models import LoginAttempt, Role, StaffSession, StaffUser
 _hasher = PasswordHash.recommended()
 # Verified when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password")
-MIN_PASSWORD_LENGTH = 10
+# The one minimum for every way an account gets a password (the CLI, the admin pages).
+MIN_PASSWORD_LENGTH = 12
 
 
 class LoginRefused(Exception):

@@ -61,6 +61,32 @@ def waiting(*, session: Session) -> int:
     ).one()
 
 
+@dataclass(frozen=True)
+class Status:
+    """What the overview says about mail: can it go out, and what is waiting since when."""
+
+    smtp_configured: bool
+    waiting: int
+    oldest_waiting_at: datetime | None
+    failing: int  # waiting mails that have failed at least once
+
+
+def status(*, session: Session, settings: Settings) -> Status:
+    unsent = col(OutboxMail.sent_at).is_(None)
+    count, oldest = session.exec(
+        select(func.count(), func.min(OutboxMail.created_at)).where(unsent)
+    ).one()
+    failing = session.exec(
+        select(func.count()).select_from(OutboxMail).where(unsent, col(OutboxMail.attempts) > 0)
+    ).one()
+    return Status(
+        smtp_configured=bool(settings.smtp_host),
+        waiting=count,
+        oldest_waiting_at=oldest,
+        failing=failing,
+    )
+
+
 def deliver_due(*, session: Session, settings: Settings, now: datetime | None = None) -> Delivery:
     """Send what is due; a failure is recorded and retried later. No SMTP host: send nothing."""
     now = now or datetime.now(UTC)

@@ -15,6 +15,7 @@ from tests.conftest import make_settings
 from tests.factories import csrf_token, login_as, post_observation
 
 ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
+ADMIN = {"admin"}
 PUBLIC = "public"
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
@@ -65,6 +66,30 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/walks/{walk_id}/qr.svg"): {"admin", "walk_leader"},
     ("GET", "/walks/{walk_id}/follow-up"): {"admin", "walk_leader"},
     ("POST", "/walks/{walk_id}/checks/{observation_id}"): {"admin", "walk_leader"},
+    ("GET", "/admin"): ADMIN,
+    ("GET", "/admin/users"): ADMIN,
+    ("POST", "/admin/users"): ADMIN,
+    ("GET", "/admin/users/{user_id}"): ADMIN,
+    ("POST", "/admin/users/{user_id}"): ADMIN,
+    ("POST", "/admin/users/{user_id}/active"): ADMIN,
+    ("POST", "/admin/users/{user_id}/password"): ADMIN,
+    ("GET", "/admin/units"): ADMIN,
+    ("POST", "/admin/units"): ADMIN,
+    ("GET", "/admin/units/{unit_id}"): ADMIN,
+    ("POST", "/admin/units/{unit_id}"): ADMIN,
+    ("POST", "/admin/units/{unit_id}/delete"): ADMIN,
+    ("GET", "/admin/categories"): ADMIN,
+    ("POST", "/admin/categories"): ADMIN,
+    ("GET", "/admin/categories/{category_id}"): ADMIN,
+    ("POST", "/admin/categories/{category_id}"): ADMIN,
+    ("POST", "/admin/categories/{category_id}/delete"): ADMIN,
+    ("GET", "/admin/rules"): ADMIN,
+    ("POST", "/admin/rules"): ADMIN,
+    ("GET", "/admin/rules/{rule_id}"): ADMIN,
+    ("POST", "/admin/rules/{rule_id}"): ADMIN,
+    ("POST", "/admin/rules/{rule_id}/delete"): ADMIN,
+    ("GET", "/admin/export/{kind}"): ADMIN,
+    ("POST", "/admin/import/{kind}"): ADMIN,
 }
 
 
@@ -96,11 +121,16 @@ def test_every_route_has_a_line_in_the_access_table():
     assert [r for r in ACCESS if r not in ROUTES] == []
 
 
+# Ids that exist nowhere: an admin gets 404 there, everyone else is refused first.
+NO_SUCH_ID = "999999"
+
+
 def fill(path: str, observation_id: int) -> str:
-    # No walk has this number: the guards answer before the handler looks (an allowed role
-    # gets 404, never 401/403).
-    path = path.replace("{walk_id}", "999999")
-    return re.sub(r"\{observation_id\}", str(observation_id), path)
+    # No walk, user, unit, category or rule has this number: the guards answer before the
+    # handler looks (an allowed role gets 404, never 401/403).
+    path = re.sub(r"\{observation_id\}", str(observation_id), path)
+    path = re.sub(r"\{(user|unit|category|rule|walk)_id\}", NO_SUCH_ID, path)
+    return path.replace("{kind}", "units")
 
 
 @pytest.fixture
@@ -146,6 +176,7 @@ def test_each_role_reaches_only_its_own_pages(client, session, observation_id, r
         allowed = role in ACCESS[(method, path)]
         if allowed:
             assert answer.status_code not in (401, 403), (role, method, path, answer.status_code)
+            assert answer.status_code < 500, (role, method, path, answer.status_code)
         else:
             assert answer.status_code == 403, (role, method, path, answer.status_code)
 
