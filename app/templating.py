@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
@@ -28,6 +29,11 @@ def _format_time(value: datetime, fmt: str = "medium") -> str:
 def _format_date(value: datetime) -> str:
     locale = {"en": "en_GB"}.get(i18n.current_language(), i18n.current_language())
     return format_date(value.astimezone(ZoneInfo("Europe/Stockholm")), "medium", locale=locale)
+
+
+def _number(value: float) -> str:
+    """4.5 as "4.5" in English and "4,5" in Swedish; 4.0 as "4"."""
+    return format_decimal(value, format="#,##0.#", locale=i18n.current_language())
 
 
 def _page_query(query: str, page: int) -> str:
@@ -53,6 +59,7 @@ def build_environment() -> jinja2.Environment:
     )
     env.filters["datetime"] = _format_time
     env.filters["date"] = _format_date
+    env.filters["number"] = _number
     env.globals.update(
         status_label=labels.status_label,
         position_source_label=labels.position_source_label,

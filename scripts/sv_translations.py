@@ -401,6 +401,9 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     ),
     "Clear this": "Rensa",
     "Close the walk and make the protocol": "Avsluta vandringen och gör protokollet",
+    "Close the walk? Participants can then no longer add to it, and the protocol is made.": (
+        "Avsluta vandringen? Deltagarna kan då inte längre lägga till något, och protokollet görs."
+    ),
     "Closed": "Avslutad",
     "Code": "Kod",
     "Coming walks": "Kommande vandringar",
@@ -415,8 +418,8 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "Feel it too? Say so instead of logging it again.": (
         "Känner du likadant? Säg det i stället för att registrera det igen."
     ),
-    "Felt unsafety at the earlier items: %(before)s then, %(now)s now (of 5).": (
-        "Upplevd otrygghet vid de tidigare punkterna: %(before)s då, %(now)s nu (av 5)."
+    "Felt unsafety at the re-rated places: %(before)s then, %(now)s now (of 5).": (
+        "Upplevd otrygghet på de platser som bedömdes igen: %(before)s då, %(now)s nu (av 5)."
     ),
     "Fixed?": "Åtgärdad?",
     "Follow-up": "Uppföljning",

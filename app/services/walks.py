@@ -596,8 +596,14 @@ def record_check(
 def compare(
     *, earlier: Walk, checked: Sequence[CheckedItem], own: Sequence[WalkItem]
 ) -> Comparison:
-    before = [c.item.unsafe_level for c in checked if c.item.unsafe_level]
-    now = [c.check.unsafe_level for c in checked if c.check and c.check.unsafe_level]
+    # The same places then and now: only items rated on both walks are compared.
+    pairs = [
+        (c.item.unsafe_level, c.check.unsafe_level)
+        for c in checked
+        if c.item.unsafe_level and c.check and c.check.unsafe_level
+    ]
+    before = [then for then, _now in pairs]
+    now = [now_ for _then, now_ in pairs]
     fixed = sum(1 for c in checked if c.fixed)
     return Comparison(
         earlier=earlier,
@@ -712,13 +718,18 @@ def protocol_geojson(proto: Protocol, *, lang: str, base_url: str) -> dict[str, 
         for row in protocol_rows(proto, lang=lang, base_url=base_url)
     ]
     walk = proto.walk
-    for role, geometry in (("area", walk.area), ("route", walk.route)):
+    meeting = None
+    if walk.meeting_lat is not None and walk.meeting_lon is not None:
+        meeting = json.dumps({"type": "Point", "coordinates": [walk.meeting_lon, walk.meeting_lat]})
+    for role, geometry in (("area", walk.area), ("route", walk.route), ("meeting", meeting)):
         if geometry:
             features.append(
                 {
                     "type": "Feature",
                     "geometry": json.loads(geometry),
-                    "properties": {"walk": walk.title, "role": role},
+                    "properties": {"walk": walk.title, "role": role, "name": walk.meeting_point}
+                    if role == "meeting"
+                    else {"walk": walk.title, "role": role},
                 }
             )
     return {

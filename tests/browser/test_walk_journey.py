@@ -115,8 +115,12 @@ def test_a_walk_from_three_phones(make_context, live_server, photo_file: Path) -
     expect(lead.locator("#walk-live-map")).to_have_attribute("data-markers", "2", timeout=15_000)
     shot(lead, "walk-5-live-phone")
 
+    # Closing cannot be undone, so the page asks first.
+    asked: list[str] = []
+    lead.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     lead.get_by_role("button", name="Close the walk and make the protocol").click()
     expect(lead.get_by_role("heading", level=1)).to_have_text("Safety walk protocol")
+    assert asked and asked[0].startswith("Close the walk?")
     fix = lead.locator("section", has=lead.locator("#fix-title"))
     expect(fix.locator(".protocol-item")).to_have_count(2)
     expect(fix).to_contain_text("Street lighting")
@@ -143,6 +147,7 @@ def test_the_protocol_and_the_planning_form_on_a_desktop(make_context, live_serv
     desk.leader_email = leader_email  # type: ignore[attr-defined]
     page = desk.new_page()
     plan_and_start(page, live_server, "desktop")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Close the walk and make the protocol").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Safety walk protocol")
     expect(page.get_by_text("Nothing to fix was noted.")).to_be_visible()
@@ -151,3 +156,64 @@ def test_the_protocol_and_the_planning_form_on_a_desktop(make_context, live_serv
     page.goto(live_server.url + "/walks/manage")
     expect(page.get_by_role("link", name="Open the protocol")).to_be_visible()
     check_accessibility(page, "walk list for staff (desktop)")
+
+
+def test_a_follow_up_walk_rechecks_the_earlier_items_on_a_phone(make_context, live_server) -> None:  # type: ignore[no-untyped-def]
+    """A year later: the leader plans the follow-up from the old protocol, checks each earlier
+    item on site from the phone, and the new protocol compares the two walks."""
+    from fastapi.testclient import TestClient
+
+    from tests.factories import login_as, post_observation
+    from tests.routes.test_walks import move, plan_walk
+
+    with Session(live_server.app.state.engine) as session, TestClient(live_server.app) as api:
+        leader = login_as(api, session, "walk_leader")
+        earlier = plan_walk(api, session, title="Heden after dark")
+        move(api, earlier, "start")
+        post_observation(
+            api, walk_code=earlier.join_code, description="Dark tunnel", unsafe_level="5"
+        )
+        post_observation(
+            api,
+            walk_code=earlier.join_code,
+            category="vegetation",
+            description="Hedge",
+            unsafe_level="3",
+        )
+        move(api, earlier, "close")
+        earlier_id, leader_email = earlier.id, leader.email
+
+    phone = make_context(PHONE)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/walks/{earlier_id}/protocol")
+    log_in(page, leader_email)
+    page.get_by_role("link", name="Plan a follow-up walk").click()
+    expect(page.get_by_label("Title")).to_have_value("Follow-up: Heden after dark")
+    page.get_by_label("Date").fill((datetime.now(UTC) + timedelta(days=365)).date().isoformat())
+    page.get_by_role("button", name="Save the walk").click()
+    page.get_by_role("button", name="Start the walk").click()
+    page.get_by_role("link", name="Check the earlier walk's items").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the earlier walk's items")
+    items = page.locator(".check-item")
+    expect(items).to_have_count(2)
+    check_accessibility(page, "follow-up checks (phone)")
+    tunnel = items.filter(has_text="Dark tunnel")
+    tunnel.get_by_text("Yes", exact=True).click()
+    tunnel.locator("label.scale-option", has=page.locator("input[value='2']")).click()
+    tunnel.get_by_role("button", name="Save the check").click()
+    expect(
+        page.locator(".check-item", has_text="Dark tunnel").locator(".checked-line")
+    ).to_contain_text("fixed · unsafe now 2 of 5")
+    expect(page.locator(".check-item")).to_have_count(2)  # swapped in place, no reload
+    expect(page.locator("#checked-count")).to_have_text("1 of 2 checked")
+    shot(page, "walk-7-follow-up-checks-phone")
+
+    page.get_by_role("link", name="Follow-up: Heden after dark").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Close the walk and make the protocol").click()
+    compared = page.locator("section", has=page.locator("#compare-title"))
+    expect(compared).to_contain_text("1 of 2 items fixed, 1 still open; 1 checked on site.")
+    expect(compared).to_contain_text("5 then, 2 now")
+    check_accessibility(page, "follow-up protocol (phone)")
+    shot(page, "walk-8-follow-up-protocol-phone")

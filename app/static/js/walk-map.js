@@ -94,16 +94,23 @@
         .then(function (geo) {
           if (layer) map.removeLayer(layer);
           layer = L.geoJSON(geo, {
-            style: function (f) { return f.properties.role === "route" ? ROUTE_STYLE : AREA_STYLE; },
+            style: function (f) {
+              if (f.geometry.type === "Point") return {};  // markers keep their own colours
+              return f.properties.role === "route" ? ROUTE_STYLE : AREA_STYLE;
+            },
             pointToLayer: function (f, latlng) {
               var p = f.properties;
+              if (p.role === "meeting") {
+                return L.circleMarker(latlng, { radius: 9, color: "#111418", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
+                  .bindTooltip(p.name || el.dataset.meetingLabel || "");
+              }
               var label = "#" + p.id + " " + p.category;
               var good = p.group === "to_keep";
               return L.circleMarker(latlng, { radius: 10, color: "#ffffff", weight: 3, fillColor: good ? "#1d5e2c" : "#a3001b", fillOpacity: 1 })
                 .bindTooltip(label);
             },
           }).addTo(map);
-          el.dataset.markers = String(geo.features.filter(function (f) { return f.geometry.type === "Point"; }).length);
+          el.dataset.markers = String(geo.features.filter(function (f) { return f.properties.id; }).length);
           if (!fitted && geo.features.length) {
             map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 17 });
             fitted = true;
@@ -118,6 +125,12 @@
       if (box && box.dataset.itemCount !== count) { count = box.dataset.itemCount; refresh(); }
     });
   }
+
+  // Closing a walk cannot be undone: ask first (the form still works without script).
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) e.preventDefault();
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-print]").forEach(function (b) {
