@@ -435,7 +435,14 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "Give the walk a title.": "Ge vandringen en rubrik.",
     "How unsafe does it feel now?": "Hur otryggt känns det nu?",
     "How unsafe the area felt": "Hur otryggt området kändes",
-    "I feel it too: %(what)s": "Jag känner likadant: %(what)s",
+    "Me too: %(what)s": "Jag också: %(what)s",
+    "Open the walk's page on this phone first, then say so again.": (
+        "Öppna vandringens sida i den här telefonen först, och säg det sedan igen."
+    ),
+    "A good place is kept, not co-signed.": "En bra plats bevaras, den instäms inte i.",
+    "The earlier walk's items are already being checked; it can no longer change.": (
+        "Den förra vandringens punkter kontrolleras redan; den kan inte längre ändras."
+    ),
     "Item %(n)s after the fix": "Punkt %(n)s efter åtgärden",
     "Item statuses as of %(date)s: they are read afresh each time the protocol is opened.": (
         "Punkternas status per %(date)s: de läses på nytt varje gång protokollet öppnas."

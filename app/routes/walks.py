@@ -51,7 +51,9 @@ WalkDep = Annotated[Walk, Depends(_walk)]
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """The site's public address (a setting): a printed QR code must not carry whatever Host
+    header the request came with."""
+    return request.app.state.settings.public_url.rstrip("/")
 
 
 def join_url(request: Request, walk: Walk) -> str:
@@ -189,9 +191,15 @@ def cosign(
     walk = walks.by_code(session=session, code=code)
     if walk is None:
         raise HTTPException(status_code=404)
-    device, _new = _device(request)
+    device, unknown_phone = _device(request)
     error, done, status_code = None, None, 200
     try:
+        if unknown_phone:
+            # A phone that never opened the walk (or a form posted from another site, which
+            # carries no SameSite cookie) would count as a new person on every post.
+            raise walks.WalkRefused(
+                _("Open the walk's page on this phone first, then say so again."), status_code=403
+            )
         walks.cosign(
             session=session,
             walk=walk,
@@ -355,7 +363,9 @@ def new_walk(
 ) -> Response:
     values: dict[str, str] = {"follow_up_of": follow_up_of}
     earlier = (
-        walks.by_id(session=session, walk_id=int(follow_up_of)) if follow_up_of.isdigit() else None
+        walks.by_id(session=session, walk_id=int(follow_up_of))
+        if follow_up_of.isascii() and follow_up_of.isdigit()
+        else None
     )
     if earlier is not None:  # a follow-up walks the same area again
         zone = walks.zone_of(session=session, walk=earlier)

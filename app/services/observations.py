@@ -250,7 +250,7 @@ def by_reference(*, session: Session, reference: str) -> Observation | None:
     reference = reference.strip().lstrip("#")
     if not reference:
         return None
-    if reference.isdigit() and len(reference) < 10:
+    if reference.isascii() and reference.isdigit() and len(reference) < 10:
         return session.get(Observation, int(reference))
     return by_token(session=session, token=reference)
 
@@ -281,7 +281,11 @@ def capture(
     except ValueError:
         replayed = None
     if replayed is not None:
-        return CaptureResult(replayed, created=False)
+        closed = (
+            bool(replayed.walk_code and replayed.walk_id is None)
+            and (walks.walk_for_observation(session=session, code=replayed.walk_code)[1])
+        )
+        return CaptureResult(replayed, created=False, walk_closed=closed)
     submission = validate(
         raw, session=session, description_max=description_max, has_photos=bool(uploads)
     )

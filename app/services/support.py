@@ -100,7 +100,11 @@ def add(
         return obs, False
     if obs.status not in OPEN_STATES:
         raise SupportRefused(_("That report is closed. Please make a new report instead."))
-    level = int(unsafe_level) if unsafe_level and unsafe_level.isdigit() else None
+    level = (
+        int(unsafe_level)
+        if unsafe_level and unsafe_level.isascii() and unsafe_level.isdigit()
+        else None
+    )
     session.add(
         Support(
             observation_id=obs.id,

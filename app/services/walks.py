@@ -53,6 +53,8 @@ JOIN_CODE_LENGTH = 6
 JOIN_CODE_RE = re.compile(r"^[A-Z0-9]{4,16}$")
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 FIXED_STATES = frozenset({Status.fixed, Status.verified})
+# A drawn area or route: thousands of corners at most, not megabytes.
+GEOJSON_MAX_CHARS = 200_000
 
 
 class WalkRefused(Exception):
@@ -92,6 +94,8 @@ class WalkFields:
 
 def _geojson(value: str, kinds: tuple[str, ...]) -> str | None:
     """A GeoJSON geometry (or Feature) of one of `kinds`, valid, as compact text; else None."""
+    if len(value) > GEOJSON_MAX_CHARS:
+        return None
     try:
         data = json.loads(value)
         if data.get("type") == "Feature":
@@ -104,7 +108,7 @@ def _geojson(value: str, kinds: tuple[str, ...]) -> str | None:
         minx, miny, maxx, maxy = geometry.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             return None
-    except (ValueError, TypeError, AttributeError, KeyError):
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
         return None
     return json.dumps(data, separators=(",", ":"))
 
@@ -140,14 +144,14 @@ def validate(
             zone_id = zone.id
     area = None
     if (raw.get("area") or "").strip():
-        area = _geojson(raw["area"], ("Polygon", "MultiPolygon"))
+        area = _geojson(raw["area"], ("Polygon",))
         if area is None:
             errors["area"] = _("The drawn area is not a valid polygon. Draw it again.")
     if zone_id is None and area is None and "zone" not in errors and "area" not in errors:
         errors["zone"] = _("Choose the district, or draw the area on the map.")
     route = None
     if (raw.get("route") or "").strip():
-        route = _geojson(raw["route"], ("LineString", "MultiLineString"))
+        route = _geojson(raw["route"], ("LineString",))
         if route is None:
             errors["route"] = _("The drawn route is not a valid line. Draw it again.")
 
@@ -165,16 +169,20 @@ def validate(
     starts_at = now
     try:
         local = datetime.fromisoformat(f"{raw.get('date', '')}T{raw.get('time', '')}")
+        if abs(local.year - now.year) > 3:
+            raise OverflowError  # also keeps year 1 away from the time-zone arithmetic
         starts_at = local.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
         if starts_at < now - timedelta(days=365) or starts_at > now + timedelta(days=3 * 365):
             errors["starts_at"] = _("Choose a date within three years.")
+    except OverflowError:
+        errors["starts_at"] = _("Choose a date within three years.")
     except ValueError:
         errors["starts_at"] = _("Give the date and time the walk starts.")
 
     follow_up_of_id: int | None = None
     if (raw.get("follow_up_of") or "").strip():
         earlier = None
-        if raw["follow_up_of"].isdigit() and len(raw["follow_up_of"]) < 10:
+        if re.fullmatch(r"[0-9]{1,9}", raw["follow_up_of"]):
             earlier = session.get(Walk, int(raw["follow_up_of"]))
         if earlier is None or earlier.status != WalkStatus.closed:
             errors["follow_up_of"] = _("A follow-up is of an earlier, closed walk.")
@@ -232,6 +240,13 @@ def update(*, session: Session, walk: Walk, fields: WalkFields, actor: StaffUser
         raise WalkRefused(_("The walk is closed; its protocol no longer changes."))
     if fields.follow_up_of_id == walk.id:
         raise WalkRefused(_("A walk cannot be its own follow-up."))
+    if (
+        fields.follow_up_of_id != walk.follow_up_of_id
+        and session.exec(select(WalkCheck.id).where(WalkCheck.walk_id == walk.id)).first()
+    ):
+        raise WalkRefused(
+            _("The earlier walk's items are already being checked; it can no longer change.")
+        )
     for name, value in fields.__dict__.items():
         setattr(walk, name, value)
     session.add(walk)
@@ -365,8 +380,12 @@ def cosign(
     if walk.status == WalkStatus.closed:
         raise WalkRefused(_("The walk is closed."))
     obs = session.get(Observation, observation_id)
-    if obs is None or obs.walk_id != walk.id:
+    category = session.get(Category, obs.category_id) if obs else None
+    # Only what participants are shown: problems, never a private category.
+    if obs is None or obs.walk_id != walk.id or category is None or category.private:
         raise WalkRefused(_("That item is not on this walk."), status_code=404)
+    if category.kind != CategoryKind.problem:
+        raise WalkRefused(_("A good place is kept, not co-signed."))
     try:
         _obs, counted = support.add(
             session=session,
@@ -571,7 +590,7 @@ def record_check(
         raise WalkRefused(_("That item is not from the earlier walk."), status_code=404)
     level: int | None = None
     if unsafe_level:
-        if not unsafe_level.isdigit() or not 1 <= int(unsafe_level) <= 5:
+        if not re.fullmatch(r"[1-5]", unsafe_level):
             raise WalkRefused(_("Choose how unsafe it feels, from 1 to 5."), status_code=422)
         level = int(unsafe_level)
     verdict = {"yes": True, "no": False, "unknown": None, "": None}.get(fixed, "bad")

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app.models import Observation, WalkCheck
 from tests.factories import CENTRUM, csrf_token, jpeg_bytes, login_as, post_observation
-from tests.routes.test_walks import move, participant, plan_walk
+from tests.routes.test_walks import move, participant, plan_walk, walk_form
 
 NEAR = (CENTRUM[0] + 0.0004, CENTRUM[1] + 0.0006)
 
@@ -224,3 +224,47 @@ def test_a_walk_that_is_no_follow_up_has_no_check_page(client, session, closed_w
         f"/walks/{closed_walk.id}/checks/1", data={"csrf_token": csrf_token(client), "fixed": "yes"}
     )
     assert answer.status_code == 409
+
+
+def test_no_export_shows_a_reporters_address_or_a_private_items_link(client, session, app):
+    login_as(client, session, "walk_leader")
+    walk = plan_walk(client, session)
+    move(client, walk, "start")
+    phone = participant(app)
+    phone.get(f"/w/{walk.join_code}")
+    log(phone, walk, description="Lamp", contact_email="anna.resident@example.se")
+    log(phone, walk, category="drug-dealing", description="Dealing by the kiosk")
+    move(client, walk, "close")
+    private = session.exec(
+        select(Observation).where(Observation.description == "Dealing by the kiosk")
+    ).one()
+
+    csv_text = client.get(f"/walks/{walk.id}/protocol.csv").text
+    geo = client.get(f"/walks/{walk.id}/protocol.geojson").json()
+    page = client.get(f"/walks/{walk.id}/protocol").text
+    pdf = PdfReader(io.BytesIO(client.get(f"/walks/{walk.id}/protocol.pdf").content))
+    pdf_text = " ".join(p.extract_text() for p in pdf.pages)
+    for name, text in [("csv", csv_text), ("geojson", str(geo)), ("page", page), ("pdf", pdf_text)]:
+        assert "anna.resident" not in text, name
+    rows = {r["description"]: r for r in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
+    assert rows["Dealing by the kiosk"]["status_url"] == ""
+    assert rows["Lamp"]["status_url"].endswith("/reports/" + rows["Lamp"]["id"])
+    props = {f["properties"].get("id"): f["properties"] for f in geo["features"]}
+    assert props[private.id]["status_url"] == ""
+
+
+def test_the_earlier_walk_cannot_change_once_its_items_are_checked(client, session, closed_walk):
+    follow_up = plan_walk(client, session, title="Again", follow_up_of=str(closed_walk.id))
+    lamp = session.exec(
+        select(Observation).where(Observation.description == "Underpass lamp out")
+    ).one()
+    token = csrf_token(client)
+    client.post(
+        f"/walks/{follow_up.id}/checks/{lamp.id}", data={"csrf_token": token, "fixed": "yes"}
+    )
+    refused = client.post(
+        f"/walks/{follow_up.id}/edit",
+        data={**walk_form(token), "title": "Again", "follow_up_of": ""},
+    )
+    assert refused.status_code == 409
+    assert "already being checked" in refused.text

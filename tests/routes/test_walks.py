@@ -301,3 +301,90 @@ def test_other_staff_may_follow_a_walk_but_not_plan_one(client, session, app, le
     assert planner.get(f"/walks/{walk.id}").status_code == 200
     assert planner.get("/walks/manage").status_code == 200
     assert planner.get("/walks/new").status_code == 403
+
+
+def test_a_co_sign_from_a_phone_that_never_opened_the_walk_is_refused(client, session, app, leader):
+    """Without the walk's cookie every post would count as a new person (and a form on another
+    site could post here: it carries no SameSite cookie)."""
+    walk = plan_walk(client, session)
+    move(client, walk, "start")
+    reporter = participant(app)
+    reporter.get(f"/w/{walk.join_code}")
+    post_observation(reporter, walk_code=walk.join_code)
+    obs = session.exec(select(Observation)).one()
+    stranger = participant(app)
+    for _ in range(3):
+        refused = stranger.post(f"/w/{walk.join_code}/cosign/{obs.id}")
+        assert refused.status_code == 403
+        assert "Open the walk&#39;s page on this phone first" in refused.text
+    session.refresh(obs)
+    assert obs.supporters == 0
+
+
+def test_only_problems_shown_to_participants_can_be_co_signed(client, session, app, leader):
+    walk = plan_walk(client, session)
+    move(client, walk, "start")
+    phone = participant(app)
+    phone.get(f"/w/{walk.join_code}")
+    post_observation(phone, walk_code=walk.join_code, category="good-place", unsafe_level=None)
+    post_observation(phone, walk_code=walk.join_code, category="drug-dealing")
+    good, private = session.exec(select(Observation).order_by(Observation.id)).all()
+    assert phone.post(f"/w/{walk.join_code}/cosign/{good.id}").status_code == 409
+    assert phone.post(f"/w/{walk.join_code}/cosign/{private.id}").status_code == 404
+    assert count(session, Support) == 0
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"date": "0001-01-01", "time": "00:00"},
+        {"date": "9999-12-31", "time": "23:59"},
+        {"follow_up_of": "\u00b2"},
+        {"area": "[" * 100_000},
+        {
+            "route": '{"type":"LineString","coordinates":['
+            + "[21.6,65.8]," * 20_000
+            + "[21.7,65.9]]}"
+        },
+        {"area": '{"type":"MultiPolygon","coordinates":[]}'},
+    ],
+    ids=["year 1", "year 9999", "superscript digit", "nested json", "huge route", "multipolygon"],
+)
+def test_odd_walk_forms_get_a_clear_answer_not_a_500(client, session, leader, overrides):
+    answer = client.post("/walks/new", data=walk_form(csrf_token(client), **overrides))
+    assert answer.status_code == 422
+    assert "The walk is not saved yet" in answer.text
+    assert count(session, Walk) == 0
+
+
+def test_odd_numbers_elsewhere_get_a_clear_answer(client, session, app, leader):
+    assert client.get("/walks/new", params={"follow_up_of": "\u00b2"}).status_code == 200
+    walk = plan_walk(client, session)
+    move(client, walk, "start")
+    phone = participant(app)
+    phone.get(f"/w/{walk.join_code}")
+    post_observation(phone, walk_code=walk.join_code)
+    obs = session.exec(select(Observation)).one()
+    answer = phone.post(f"/w/{walk.join_code}/cosign/{obs.id}", data={"unsafe_level": "\u00b2"})
+    assert answer.status_code == 200  # counted; the odd rating is dropped
+    assert session.exec(select(Support)).one().unsafe_level is None
+
+
+def test_a_planned_walk_already_takes_observations(client, session, app, leader):
+    """Participants who arrive before the leader starts are not turned away."""
+    walk = plan_walk(client, session)
+    answer = post_observation(participant(app), walk_code=walk.join_code, headers=JSON)
+    assert answer.json()["walk"] == "joined"
+    assert session.exec(select(Observation)).one().walk_id == walk.id
+
+
+def test_a_resent_report_to_a_closed_walk_still_says_why(client, session, app, leader):
+    walk = plan_walk(client, session)
+    move(client, walk, "start")
+    move(client, walk, "close")
+    phone = participant(app)
+    fields = _fields(walk)
+    first = phone.post("/observations", data=fields, headers=JSON)
+    again = phone.post("/observations", data=fields, headers=JSON)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["walk"] == "closed"
