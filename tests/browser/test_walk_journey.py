@@ -4,6 +4,7 @@ and the leader closes the walk and opens its protocol. Screenshots of each step.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -217,3 +218,27 @@ def test_a_follow_up_walk_rechecks_the_earlier_items_on_a_phone(make_context, li
     expect(compared).to_contain_text("5 then, 2 now")
     check_accessibility(page, "follow-up protocol (phone)")
     shot(page, "walk-8-follow-up-protocol-phone")
+
+
+def test_staff_pages_fit_a_phone_in_swedish(make_context, live_server) -> None:  # type: ignore[no-untyped-def]
+    """Swedish words are longer: an admin's menu (six entries) still fits 390 px, no sideways
+    scrolling."""
+    with Session(live_server.app.state.engine) as session:
+        email = make_staff(session, "admin").email
+    page = make_context(PHONE, locale="sv-SE").new_page()
+    page.goto(live_server.url + "/login")
+    log_in_sv(page, email)
+    for path in ("/staff", "/walks/manage", "/walks/new", "/walks", "/admin"):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    shot(page, "walk-9-admin-menu-sv-phone")
+
+
+def log_in_sv(page: Page, email: str) -> None:
+    from tests.factories import STAFF_PASSWORD
+
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page).not_to_have_url(re.compile("/login"))
