@@ -121,8 +121,12 @@ def submit_observation(
         },
         block="confirmation",
         status_code=status_code,
-        # htmx: the confirmation replaces the whole form, not just the status line.
-        headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
+        # htmx: the confirmation replaces the whole form, not just the status line (on a walk's
+        # page also the walk's heading, so the page keeps one h1).
+        headers={
+            "HX-Retarget": "#walk-area" if obs.walk_code else "#capture",
+            "HX-Reswap": "outerHTML show:window:top",
+        },
     )
 
 

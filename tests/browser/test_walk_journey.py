@@ -80,6 +80,7 @@ def join_and_log(
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("heading", name="Thank you! Your report is stored.")).to_be_visible()
     expect(page.get_by_role("link", name="Log another place on the walk")).to_be_visible()
+    expect(page.locator("h1")).to_have_count(1)  # the walk's heading went with the form
     shot(page, f"walk-4-stored-{who}")
 
 
