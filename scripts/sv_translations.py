@@ -830,6 +830,28 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "outside every district": "utanför alla stadsdelar",
     "private": "privat",
     "this is you": "det här är du",
+    # Offline: the outbox on the phone
+    "Report a place that feels unsafe, or one worth keeping.": (
+        "Rapportera en plats som känns otrygg, eller en som är värd att bevara."
+    ),
+    "Waiting to send ({n})": "Väntar på att skickas ({n})",
+    "Sent now: {n}. Thank you!": "Skickade nu: {n}. Tack!",
+    "Not accepted: {reason}": "Inte godtagen: {reason}",
+    "Delete the waiting report: {what}": "Radera den väntande rapporten: {what}",
+    "Delete this report from the phone? It has not been sent.": (
+        "Radera rapporten från telefonen? Den har inte skickats."
+    ),
+    "Kept on this phone. They are sent by themselves when the network is back.": (
+        "Sparade i den här telefonen. De skickas av sig själva när nätet är tillbaka."
+    ),
+    "Send now": "Skicka nu",
+    "Saved on this phone": "Sparad i telefonen",
+    "There is no connection just now. Your report waits on this phone and is sent by itself "
+    "when the network is back. You can close the page; it is sent the next time you open it.": (
+        "Det finns ingen anslutning just nu. Din rapport väntar i telefonen och skickas av sig "
+        "själv när nätet är tillbaka. Du kan stänga sidan; den skickas nästa gång du öppnar den."
+    ),
+    "Log another place": "Registrera en plats till",
 }
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"

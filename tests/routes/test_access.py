@@ -32,6 +32,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/zones.geojson"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/sw.js"): PUBLIC,
+    ("GET", "/manifest.webmanifest"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): ALL_STAFF,

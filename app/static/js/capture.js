@@ -1,4 +1,5 @@
-// The capture page: the map and its pin, the phone's position, photos, dark or daylight.
+// The capture page: the map and its pin, the phone's position, photos, dark or daylight, and
+// the outbox: a report that cannot be sent now waits on the phone and goes when it can.
 // Also draws the small map on a status page (data-static). Works with no tile server: the
 // districts are drawn as outlines, so the map still shows where things are.
 (function () {
@@ -129,7 +130,7 @@
       r.addEventListener("change", function () { darkTouched = true; });
     });
     function presetDark(lat, lon) {
-      if (darkTouched) return;
+      if (darkTouched || navigator.onLine === false) return; // offline: the server's preset stays
       // One decimal (about 10 km) is plenty for the sun, and keeps a resident's exact
       // position out of the server's access log.
       fetch("/capture/daylight?lat=" + lat.toFixed(1) + "&lon=" + lon.toFixed(1))
@@ -142,26 +143,33 @@
     }
 
     // A good place is not rated for unsafety.
-    var scale = form.querySelector("[data-unsafe]");
+    var unsafeParts = form.querySelectorAll("[data-unsafe]");
     form.querySelectorAll('input[name="category"]').forEach(function (r) {
       r.addEventListener("change", function () {
         var good = r.checked && r.dataset.kind === "good";
-        scale.hidden = good;
-        if (good) scale.querySelectorAll("input").forEach(function (i) { i.checked = false; });
+        unsafeParts.forEach(function (part) {
+          part.hidden = good;
+          if (good) part.querySelectorAll("input").forEach(function (i) { i.checked = false; });
+        });
       });
     });
 
-    initPhotos(form);
+    var photos = initPhotos(form);
+    // The place is read when the photo is taken, if it is not known yet.
+    form.addEventListener("photo:added", function () { if (!latIn.value) locate(true); });
+    initOutbox(form, photos);
 
     // "Me too": once the kind and the place are known, offer open reports like it nearby.
     var slot = form.querySelector("[data-me-too-slot]");
     function offerNearby() {
       var chosen = form.querySelector('input[name="category"]:checked');
+      if (navigator.onLine === false) return;
       if (!chosen || !latIn.value || !lonIn.value || typeof htmx === "undefined") return;
-      htmx.ajax("POST", "/capture/nearby", {
+      var asked = htmx.ajax("POST", "/capture/nearby", {
         target: slot, swap: "innerHTML",
         values: { category: chosen.value, lat: latIn.value, lon: lonIn.value },
       });
+      if (asked && asked.catch) asked.catch(function () { /* offline: no offers, no harm */ });
     }
     form.querySelectorAll('input[name="category"]').forEach(function (r) {
       r.addEventListener("change", offerNearby);
@@ -181,11 +189,38 @@
 
   // Photos from the camera button and the gallery button gather in one hidden input, so the
   // resident can take one, choose another, and remove any before sending.
+  // A phone's photo is 4000 px and 5 MB; the server keeps 2048 px at most. Scaled here, the
+  // upload is a few hundred kB, which is what gets through on one bar of signal. A photo
+  // already small enough is sent as it is (with its EXIF, whose position may be needed).
+  var LONG_SIDE = 2048, SMALL_ENOUGH = 1.5 * 1024 * 1024;
+  function scalePhoto(file) {
+    if (typeof createImageBitmap === "undefined" || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
+      return Promise.resolve(file); // HEIC and the like: the server converts them
+    }
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var long = Math.max(bitmap.width, bitmap.height);
+      if (long <= LONG_SIDE && file.size <= SMALL_ENOUGH) { bitmap.close(); return file; }
+      var scale = Math.min(1, LONG_SIDE / long);
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size >= file.size) { resolve(file); return; }
+          var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+          resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
+        }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return file; }); // not decodable here: let the server judge it
+  }
+
   function initPhotos(form) {
     var max = parseInt(form.dataset.maxPhotos || "3", 10);
     var pickers = form.querySelectorAll("[data-photo-input]");
     var list = form.querySelector("[data-photo-previews]");
-    if (typeof DataTransfer === "undefined") return; // the plain inputs keep working
+    if (typeof DataTransfer === "undefined") return null; // the plain inputs keep working
     var bag = document.createElement("input");
     bag.type = "file"; bag.name = "photo"; bag.multiple = true; bag.hidden = true;
     bag.setAttribute("aria-hidden", "true"); bag.tabIndex = -1;
@@ -194,9 +229,13 @@
     pickers.forEach(function (input) {
       input.removeAttribute("name");
       input.addEventListener("change", function () {
-        Array.prototype.forEach.call(input.files, function (f) { if (files.length < max) files.push(f); });
+        var chosen = Array.prototype.slice.call(input.files, 0, Math.max(0, max - files.length));
         input.value = "";
-        sync();
+        form.dispatchEvent(new CustomEvent("photo:added"));
+        Promise.all(chosen.map(scalePhoto)).then(function (scaled) {
+          scaled.forEach(function (f) { if (files.length < max) files.push(f); });
+          sync();
+        });
       });
     });
     function sync() {
@@ -209,6 +248,7 @@
         var img = document.createElement("img");
         img.src = URL.createObjectURL(f);
         img.alt = fmt(list.dataset.photoAlt, { n: i + 1 });
+        li.dataset.bytes = String(f.size);
         var rm = document.createElement("button");
         rm.type = "button"; rm.textContent = "×";
         rm.setAttribute("aria-label", fmt(list.dataset.removeLabel, { n: i + 1 }));
@@ -221,6 +261,137 @@
         status.textContent = status.dataset.msgPhoto;
       }
     }
+    return { files: function () { return files.slice(); } };
+  }
+
+  // The outbox: when the phone is offline, or the upload fails or times out, the report is
+  // kept on the phone (IndexedDB, with its photos and client_id) and sent when the network
+  // returns: on "online", on the next page open, with the button, or by Background Sync.
+  function initOutbox(form, photos) {
+    var box = window.SafetyWalkOutbox;
+    var panel = document.querySelector("[data-outbox]");
+    if (!box || !panel || typeof indexedDB === "undefined") return;
+    var idInput = form.querySelector('input[name="client_id"]');
+    // A fresh id for every form opened, also when the page itself came from the offline copy.
+    if (window.crypto && crypto.randomUUID) idInput.value = crypto.randomUUID();
+    var queued = document.querySelector("[data-queued]");
+    var count = panel.querySelector("[data-outbox-count]");
+    var list = panel.querySelector("[data-outbox-list]");
+    var sent = panel.querySelector("[data-outbox-sent]");
+    var t = panel.dataset;
+
+    function render() {
+      return box.all().then(function (items) {
+        panel.hidden = items.length === 0 && !sent.textContent;
+        count.textContent = fmt(t.msgWaiting, { n: items.length });
+        count.hidden = items.length === 0;
+        panel.querySelector("[data-outbox-items]").hidden = items.length === 0;
+        list.innerHTML = "";
+        items.forEach(function (item) {
+          var li = document.createElement("li");
+          var what = document.createElement("span");
+          what.textContent = item.label + " · " + new Date(item.queued_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+          li.appendChild(what);
+          if (item.state === "refused") {
+            var why = document.createElement("span");
+            why.className = "field-error";
+            why.textContent = fmt(t.msgRefused, { reason: item.message || "" });
+            li.appendChild(why);
+          }
+          var del = document.createElement("button");
+          del.type = "button"; del.className = "button button-small";
+          del.textContent = t.msgDelete;
+          del.setAttribute("aria-label", fmt(t.msgDeleteLabel, { what: item.label }));
+          del.addEventListener("click", function () {
+            if (window.confirm(t.msgConfirmDelete)) box.remove(item.client_id).then(render);
+          });
+          li.appendChild(del);
+          list.appendChild(li);
+        });
+        return items;
+      });
+    }
+
+    function showSent(report) {
+      if (!report || !report.stored.length) return;
+      sent.textContent = fmt(t.msgSent, { n: report.stored.length });
+    }
+
+    function syncNow(retryRefused) {
+      var before = retryRefused ? box.all().then(function (items) {
+        return Promise.all(items.filter(function (i) { return i.state === "refused"; }).map(function (i) {
+          i.state = "waiting"; i.message = ""; return box.put(i);
+        }));
+      }) : Promise.resolve();
+      return before.then(function () { return box.sync(); }).then(function (report) {
+        showSent(report);
+        return render();
+      }).catch(function () { return render(); });
+    }
+
+    function chosenLabel() {
+      var chosen = form.querySelector('input[name="category"]:checked');
+      var label = chosen && chosen.closest("label");
+      return label ? label.querySelector("span").firstChild.textContent.trim() : t.msgNoCategory;
+    }
+
+    function keep() {
+      var data = new FormData(form);
+      var fields = [];
+      data.forEach(function (value, name) { if (typeof value === "string") fields.push([name, value]); });
+      // The device's clock: when it was seen, even if it is sent hours later.
+      if (!data.get("observed_at")) fields.push(["observed_at", new Date().toISOString()]);
+      var files = photos ? photos.files() : [];
+      var item = {
+        client_id: idInput.value, fields: fields, label: chosenLabel(),
+        photos: files.map(function (f) { return { name: f.name, type: f.type, blob: f }; }),
+        queued_at: new Date().toISOString(), state: "waiting", message: "",
+      };
+      return box.put(item).then(function () {
+        if (navigator.serviceWorker && navigator.serviceWorker.ready) {
+          navigator.serviceWorker.ready.then(function (reg) {
+            if (reg.sync) return reg.sync.register("outbox");
+          }).catch(function () {});
+        }
+        form.hidden = true;
+        document.querySelectorAll("[data-send-error]").forEach(function (el) { el.hidden = true; });
+        queued.hidden = false;
+        var heading = queued.querySelector("h1, h2");
+        heading.focus();
+        window.scrollTo(0, 0);
+        return render();
+      });
+    }
+
+    function isSubmit(evt) {
+      return evt.detail && evt.detail.elt === form;
+    }
+    form.addEventListener("htmx:beforeRequest", function (evt) {
+      if (isSubmit(evt) && navigator.onLine === false) { evt.preventDefault(); keep(); }
+    });
+    // A lost answer is kept too: sending it again is safe (the same client_id is stored once).
+    ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+      form.addEventListener(name, function (evt) { if (isSubmit(evt)) keep(); });
+    });
+    form.addEventListener("htmx:responseError", function (evt) {
+      if (isSubmit(evt) && evt.detail.xhr && evt.detail.xhr.status >= 500) keep();
+    });
+
+    panel.querySelector("[data-outbox-send]").addEventListener("click", function () { syncNow(true); });
+    window.addEventListener("online", function () { syncNow(false); });
+    if (navigator.serviceWorker) {
+      navigator.serviceWorker.addEventListener("message", function (e) {
+        if (e.data && e.data.type === "outbox-synced") { showSent(e.data.report); render(); }
+      });
+    }
+    render().then(function (items) { if (items.length) syncNow(false); });
+    // navigator.onLine and "online" are not to be trusted (a captive portal, one bar of
+    // signal): while anything waits, try again now and then.
+    setInterval(function () {
+      box.all().then(function (items) {
+        if (items.some(function (i) { return i.state !== "refused"; })) syncNow(false);
+      });
+    }, 15000);
   }
 
   function init() {

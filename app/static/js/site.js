@@ -37,10 +37,19 @@
   });
 
   document.addEventListener("htmx:sendError", function (evt) {
+    // The capture form keeps its report in the outbox instead (capture.js).
+    if (evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("[data-outbox-form]") && window.SafetyWalkOutbox) return;
     document.querySelectorAll("[data-send-error]").forEach(function (el) {
       el.hidden = false;
       el.setAttribute("tabindex", "-1");
       el.focus();
     });
   });
+
+  // The service worker keeps the capture page and its assets for offline use (see /sw.js).
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () { /* the page works without it */ });
+    });
+  }
 })();

@@ -1,0 +1,102 @@
+// The outbox on the device: observations that could not be sent yet, kept in IndexedDB with
+// their photos until the server has them. Used by the capture page and by the service worker
+// (Background Sync), so both send the same way: one idempotent POST /observations per item,
+// keyed by the item's client_id, so a retry after a lost answer is stored once.
+(function (root) {
+  "use strict";
+
+  var DB = "safetywalk", STORE = "outbox", VERSION = 1;
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB, VERSION);
+      req.onupgradeneeded = function () {
+        if (!req.result.objectStoreNames.contains(STORE)) {
+          req.result.createObjectStore(STORE, { keyPath: "client_id" });
+        }
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function tx(mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(STORE, mode);
+        var result = work(t.objectStore(STORE));
+        t.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
+        t.onerror = function () { db.close(); reject(t.error); };
+        t.onabort = function () { db.close(); reject(t.error); };
+      });
+    });
+  }
+
+  // An item: {client_id, fields: [[name, value]...], photos: [{name, type, blob}], label,
+  // queued_at, state: "waiting" | "refused", message}.
+  function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
+  function remove(clientId) { return tx("readwrite", function (s) { return s.delete(clientId); }); }
+  function all() {
+    return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
+      return (items || []).sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
+    });
+  }
+
+  function formData(item) {
+    var data = new FormData();
+    item.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
+    item.photos.forEach(function (p) { data.append("photo", p.blob, p.name); });
+    return data;
+  }
+
+  // Send one item. Resolves to {outcome: "stored" | "already_stored" | "refused" | "waiting",
+  // message, url}; "waiting" means try again later (no network, a timeout, a server error).
+  function send(item, timeoutMs) {
+    var controller = typeof AbortController !== "undefined" ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, timeoutMs || 60000) : null;
+    return fetch("/observations", {
+      method: "POST", body: formData(item), credentials: "same-origin",
+      headers: { Accept: "application/json" }, signal: controller ? controller.signal : undefined,
+    }).then(function (r) {
+      if (timer) clearTimeout(timer);
+      if (r.status >= 500 || r.status === 408 || r.status === 429) return { outcome: "waiting" };
+      return r.json().then(function (body) {
+        if (r.ok) return { outcome: body.result, url: body.url };
+        var errors = body.errors || {};
+        var message = Object.keys(errors).map(function (k) { return errors[k]; }).join(" ");
+        return { outcome: "refused", message: message || String(r.status) };
+      }, function () { return r.ok ? { outcome: "stored" } : { outcome: "refused", message: String(r.status) }; });
+    }, function () {
+      if (timer) clearTimeout(timer);
+      return { outcome: "waiting" };
+    });
+  }
+
+  var syncing = null;
+  // Send every waiting item, one after the other; refused ones stay with their message.
+  function sync() {
+    if (syncing) return syncing;
+    syncing = all().then(function (items) {
+      var report = { stored: [], refused: 0, waiting: 0 };
+      return items.filter(function (i) { return i.state !== "refused"; }).reduce(function (chain, item) {
+        return chain.then(function () {
+          return send(item).then(function (answer) {
+            if (answer.outcome === "stored" || answer.outcome === "already_stored") {
+              report.stored.push({ label: item.label, url: answer.url });
+              return remove(item.client_id);
+            }
+            if (answer.outcome === "refused") {
+              report.refused += 1;
+              item.state = "refused"; item.message = answer.message;
+              return put(item);
+            }
+            report.waiting += 1;
+          });
+        });
+      }, Promise.resolve()).then(function () { return report; });
+    }).finally(function () { syncing = null; });
+    return syncing;
+  }
+
+  root.SafetyWalkOutbox = { put: put, remove: remove, all: all, send: send, sync: sync };
+})(typeof self !== "undefined" ? self : window);
