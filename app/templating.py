@@ -101,6 +101,9 @@ def render(
     }
     ctx.update(context or {})
     block_name = block if block and is_htmx(request) else None
+    if ctx["visitor"] is not None:
+        # A page made for a member of staff: no cache keeps it (the service worker neither).
+        headers = {"Cache-Control": "no-store", **(headers or {})}
     return templates.TemplateResponse(
         request, template, ctx, status_code=status_code, headers=headers, block_name=block_name
     )

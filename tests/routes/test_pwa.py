@@ -39,3 +39,13 @@ def test_everything_the_worker_keeps_exists_and_staff_assets_stay_out(client):
     assert not any("queue-map" in url or "markercluster" in url for url in precache)
     for url in precache:
         assert client.get(url).status_code == 200, url
+
+
+def test_pages_made_for_staff_are_never_stored(client, session):
+    from tests.factories import login_as
+
+    assert "no-store" not in client.get("/").headers.get("cache-control", "")
+    login_as(client, session, "triager")
+    assert client.get("/staff").headers["cache-control"] == "no-store"
+    assert client.get("/triage").headers["cache-control"] == "no-store"
+    assert "no-store" in client.get("/sw.js").text  # and the worker respects it

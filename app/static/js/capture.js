@@ -9,6 +9,15 @@
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
+  // A random (version 4) UUID; crypto.randomUUID is missing in some browsers that have the rest.
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
   function pinIcon() {
     return L.divIcon({ className: "pin", html: '<span class="pin-dot"></span>', iconSize: [28, 28], iconAnchor: [14, 34] }); // anchor at the tip
   }
@@ -226,15 +235,23 @@
     bag.setAttribute("aria-hidden", "true"); bag.tabIndex = -1;
     form.appendChild(bag);
     var files = [];
+    var scaling = 0;
+    var submit = form.querySelector("button[type=submit]");
     pickers.forEach(function (input) {
       input.removeAttribute("name");
       input.addEventListener("change", function () {
         var chosen = Array.prototype.slice.call(input.files, 0, Math.max(0, max - files.length));
         input.value = "";
         form.dispatchEvent(new CustomEvent("photo:added"));
+        // Send waits until the photos are scaled, so none is sent without them.
+        scaling += 1;
+        submit.disabled = true;
         Promise.all(chosen.map(scalePhoto)).then(function (scaled) {
           scaled.forEach(function (f) { if (files.length < max) files.push(f); });
           sync();
+        }).finally(function () {
+          scaling -= 1;
+          if (!scaling) submit.disabled = false;
         });
       });
     });
@@ -261,7 +278,7 @@
         status.textContent = status.dataset.msgPhoto;
       }
     }
-    return { files: function () { return files.slice(); } };
+    return { files: function () { return files.slice(); }, busy: function () { return scaling > 0; } };
   }
 
   // The outbox: when the phone is offline, or the upload fails or times out, the report is
@@ -272,8 +289,9 @@
     var panel = document.querySelector("[data-outbox]");
     if (!box || !panel || typeof indexedDB === "undefined") return;
     var idInput = form.querySelector('input[name="client_id"]');
-    // A fresh id for every form opened, also when the page itself came from the offline copy.
-    if (window.crypto && crypto.randomUUID) idInput.value = crypto.randomUUID();
+    // A fresh id for every form opened, also when the page itself came from the offline copy
+    // (which carries the id it was served with).
+    idInput.value = newId();
     var queued = document.querySelector("[data-queued]");
     var count = panel.querySelector("[data-outbox-count]");
     var list = panel.querySelector("[data-outbox-list]");
@@ -283,7 +301,8 @@
     function render() {
       return box.all().then(function (items) {
         panel.hidden = items.length === 0 && !sent.textContent;
-        count.textContent = fmt(t.msgWaiting, { n: items.length });
+        var words = fmt(t.msgWaiting, { n: items.length });
+        if (count.textContent !== words) count.textContent = words; // a live region: say it once
         count.hidden = items.length === 0;
         panel.querySelector("[data-outbox-items]").hidden = items.length === 0;
         list.innerHTML = "";
@@ -302,8 +321,13 @@
           del.type = "button"; del.className = "button button-small";
           del.textContent = t.msgDelete;
           del.setAttribute("aria-label", fmt(t.msgDeleteLabel, { what: item.label }));
+          del.disabled = box.isSyncing(); // being sent right now: too late to take back
           del.addEventListener("click", function () {
-            if (window.confirm(t.msgConfirmDelete)) box.remove(item.client_id).then(render);
+            if (!window.confirm(t.msgConfirmDelete)) return;
+            box.remove(item.client_id).then(render).then(function () {
+              var next = list.querySelector("button") || panel.querySelector("[data-outbox-send]");
+              if (!panel.hidden && next) next.focus();
+            });
           });
           li.appendChild(del);
           list.appendChild(li);
@@ -347,6 +371,7 @@
         photos: files.map(function (f) { return { name: f.name, type: f.type, blob: f }; }),
         queued_at: new Date().toISOString(), state: "waiting", message: "",
       };
+      if (photos && photos.busy()) return Promise.resolve(); // cannot happen: Send waits
       return box.put(item).then(function () {
         if (navigator.serviceWorker && navigator.serviceWorker.ready) {
           navigator.serviceWorker.ready.then(function (reg) {
@@ -360,6 +385,12 @@
         heading.focus();
         window.scrollTo(0, 0);
         return render();
+      }).catch(function () {
+        // The phone would not keep it (storage full, private mode): the form is still filled
+        // in, so say so and let the resident send it again.
+        document.querySelectorAll("[data-send-error]").forEach(function (el) {
+          el.hidden = false; el.setAttribute("tabindex", "-1"); el.focus();
+        });
       });
     }
 
@@ -377,6 +408,7 @@
       if (isSubmit(evt) && evt.detail.xhr && evt.detail.xhr.status >= 500) keep();
     });
 
+    window.SafetyWalkOutboxReady = true; // site.js: the outbox takes over failed sends
     panel.querySelector("[data-outbox-send]").addEventListener("click", function () { syncNow(true); });
     window.addEventListener("online", function () { syncNow(false); });
     if (navigator.serviceWorker) {

@@ -16,6 +16,7 @@
         }
       };
       req.onsuccess = function () { resolve(req.result); };
+      req.onblocked = function () { reject(new Error("outbox blocked by another tab")); };
       req.onerror = function () { reject(req.error); };
     });
   }
@@ -25,7 +26,10 @@
       return new Promise(function (resolve, reject) {
         var t = db.transaction(STORE, mode);
         var result = work(t.objectStore(STORE));
-        t.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
+        t.oncomplete = function () {
+          db.close();
+          resolve(typeof IDBRequest !== "undefined" && result instanceof IDBRequest ? result.result : result);
+        };
         t.onerror = function () { db.close(); reject(t.error); };
         t.onabort = function () { db.close(); reject(t.error); };
       });
@@ -35,6 +39,13 @@
   // An item: {client_id, fields: [[name, value]...], photos: [{name, type, blob}], label,
   // queued_at, state: "waiting" | "refused", message}.
   function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
+  // Write it back only if the resident has not deleted it meanwhile.
+  function update(item) {
+    return tx("readwrite", function (s) {
+      var got = s.get(item.client_id);
+      got.onsuccess = function () { if (got.result) s.put(item); };
+    });
+  }
   function remove(clientId) { return tx("readwrite", function (s) { return s.delete(clientId); }); }
   function all() {
     return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
@@ -59,13 +70,19 @@
       headers: { Accept: "application/json" }, signal: controller ? controller.signal : undefined,
     }).then(function (r) {
       if (timer) clearTimeout(timer);
-      if (r.status >= 500 || r.status === 408 || r.status === 429) return { outcome: "waiting" };
+      // Only our own answer counts: a captive portal's page or a proxy's error is not one.
+      if (r.redirected || r.status >= 500) return { outcome: "waiting" };
       return r.json().then(function (body) {
-        if (r.ok) return { outcome: body.result, url: body.url };
-        var errors = body.errors || {};
-        var message = Object.keys(errors).map(function (k) { return errors[k]; }).join(" ");
-        return { outcome: "refused", message: message || String(r.status) };
-      }, function () { return r.ok ? { outcome: "stored" } : { outcome: "refused", message: String(r.status) }; });
+        if (r.ok && (body.result === "stored" || body.result === "already_stored")) {
+          return { outcome: body.result, url: body.url };
+        }
+        if (!r.ok && (body.result === "refused" || body.error)) {
+          var errors = body.errors || { error: body.error };
+          var message = Object.keys(errors).map(function (k) { return errors[k]; }).join(" ");
+          return { outcome: "refused", message: message || String(r.status) };
+        }
+        return { outcome: "waiting" };
+      }, function () { return { outcome: "waiting" }; });
     }, function () {
       if (timer) clearTimeout(timer);
       return { outcome: "waiting" };
@@ -73,30 +90,40 @@
   }
 
   var syncing = null;
-  // Send every waiting item, one after the other; refused ones stay with their message.
+  // Send every waiting item, one after the other; refused ones stay with their message. One
+  // sender at a time across tabs and the service worker (Web Locks), so nothing is sent twice.
   function sync() {
     if (syncing) return syncing;
-    syncing = all().then(function (items) {
-      var report = { stored: [], refused: 0, waiting: 0 };
-      return items.filter(function (i) { return i.state !== "refused"; }).reduce(function (chain, item) {
-        return chain.then(function () {
-          return send(item).then(function (answer) {
-            if (answer.outcome === "stored" || answer.outcome === "already_stored") {
-              report.stored.push({ label: item.label, url: answer.url });
-              return remove(item.client_id);
-            }
-            if (answer.outcome === "refused") {
-              report.refused += 1;
-              item.state = "refused"; item.message = answer.message;
-              return put(item);
-            }
-            report.waiting += 1;
-          });
-        });
-      }, Promise.resolve()).then(function () { return report; });
-    }).finally(function () { syncing = null; });
+    var run = function () { return all().then(sendAll); };
+    syncing = (typeof navigator !== "undefined" && navigator.locks
+      ? navigator.locks.request("safetywalk-outbox", run)
+      : run()
+    ).finally(function () { syncing = null; });
     return syncing;
   }
+  function isSyncing() { return syncing !== null; }
 
-  root.SafetyWalkOutbox = { put: put, remove: remove, all: all, send: send, sync: sync };
+  function sendAll(items) {
+    var report = { stored: [], refused: 0, waiting: 0 };
+    return items.filter(function (i) { return i.state !== "refused"; }).reduce(function (chain, item) {
+      return chain.then(function () {
+        return send(item).then(function (answer) {
+          if (answer.outcome === "stored" || answer.outcome === "already_stored") {
+            report.stored.push({ label: item.label, url: answer.url });
+            return remove(item.client_id);
+          }
+          if (answer.outcome === "refused") {
+            report.refused += 1;
+            item.state = "refused"; item.message = answer.message;
+            return update(item);
+          }
+          report.waiting += 1;
+        });
+      });
+    }, Promise.resolve()).then(function () { return report; });
+  }
+
+  root.SafetyWalkOutbox = {
+    put: put, update: update, remove: remove, all: all, send: send, sync: sync, isSyncing: isSyncing,
+  };
 })(typeof self !== "undefined" ? self : window);

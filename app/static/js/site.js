@@ -38,7 +38,7 @@
 
   document.addEventListener("htmx:sendError", function (evt) {
     // The capture form keeps its report in the outbox instead (capture.js).
-    if (evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("[data-outbox-form]") && window.SafetyWalkOutbox) return;
+    if (window.SafetyWalkOutboxReady && evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("[data-outbox-form]")) return;
     document.querySelectorAll("[data-send-error]").forEach(function (el) {
       el.hidden = false;
       el.setAttribute("tabindex", "-1");

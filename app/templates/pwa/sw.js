@@ -39,7 +39,7 @@ function keepOpenPages() {
       var url = new URL(client.url);
       if (!OFFLINE_PAGES.some(function (re) { return re.test(url.pathname); })) return null;
       return fetch(url.pathname, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) return null;
+        if (!response.ok || /no-store/.test(response.headers.get("Cache-Control") || "")) return null;
         return caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, response); });
       }).catch(function () { return null; });
     }));
@@ -47,7 +47,9 @@ function keepOpenPages() {
 }
 
 function remember(key, response) {
-  if (response && response.ok) {
+  // "no-store": a page made for a signed-in member of staff is never kept.
+  var noStore = response && /no-store/.test(response.headers.get("Cache-Control") || "");
+  if (response && response.ok && !noStore) {
     var copy = response.clone();
     caches.open(CACHE).then(function (cache) { cache.put(key, copy); });
   }
@@ -62,14 +64,29 @@ self.addEventListener("fetch", function (event) {
 
   if (request.mode === "navigate") {
     if (!OFFLINE_PAGES.some(function (re) { return re.test(url.pathname); })) return;
-    // The network first (a fresh form, the walk's current state), the copy when offline.
-    event.respondWith(
-      fetch(request)
-        .then(function (response) { return remember(url.pathname, response); })
-        .catch(function () {
-          return caches.match(url.pathname).then(function (hit) { return hit || caches.match("/"); });
-        })
-    );
+    // The network first (a fresh form, the walk's current state), the copy when offline or
+    // when one bar of signal has not answered within 4 seconds.
+    var network = fetch(request).then(function (response) { return remember(url.pathname, response); });
+    var copy = function () {
+      return caches.match(url.pathname).then(function (hit) { return hit || caches.match("/"); });
+    };
+    event.respondWith(new Promise(function (resolve, reject) {
+      var done = false;
+      var timer = setTimeout(function () {
+        copy().then(function (hit) { if (hit && !done) { done = true; resolve(hit); } });
+      }, 4000);
+      network.then(function (response) {
+        clearTimeout(timer);
+        if (!done) { done = true; resolve(response); }
+      }, function () {
+        clearTimeout(timer);
+        copy().then(function (hit) {
+          if (done) return;
+          done = true;
+          if (hit) resolve(hit); else reject(new Error("offline, and no copy kept"));
+        });
+      });
+    }));
     return;
   }
   if (url.pathname === "/zones.geojson" || url.pathname === "/manifest.webmanifest") {
@@ -82,8 +99,9 @@ self.addEventListener("fetch", function (event) {
     );
     return;
   }
-  if (url.pathname.indexOf("/static/") === 0) {
-    // Versioned with this worker: the cache first.
+  if (PRECACHE.indexOf(url.pathname) !== -1) {
+    // Versioned with this worker: the cache first. Other files (staff pages' scripts) are left
+    // to the network and the browser's own cache.
     event.respondWith(
       caches.match(url.pathname).then(function (hit) {
         return hit || fetch(request).then(function (r) { return remember(url.pathname, r); });
@@ -99,6 +117,8 @@ self.addEventListener("sync", function (event) {
     self.SafetyWalkOutbox.sync().then(function (report) {
       return self.clients.matchAll({ type: "window" }).then(function (clients) {
         clients.forEach(function (c) { c.postMessage({ type: "outbox-synced", report: report }); });
+        // Still waiting: fail, so that the browser tries again later.
+        if (report.waiting) throw new Error("outbox: " + report.waiting + " still waiting");
       });
     })
   );
