@@ -845,6 +845,7 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "Sparade i den här telefonen. De skickas av sig själva när nätet är tillbaka."
     ),
     "Send now": "Skicka nu",
+    "Follow your report: {what}": "Följ din rapport: {what}",
     "Saved on this phone": "Sparad i telefonen",
     "There is no connection just now. Your report waits on this phone and is sent by itself "
     "when the network is back. You can close the page; it is sent the next time you open it.": (

@@ -119,6 +119,9 @@ def test_three_reports_made_offline_are_stored_once_when_the_network_returns(
         "Sent now: 3. Thank you!", timeout=30_000
     )
     expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    # Each report's tracking link, since the resident never saw a confirmation page for it.
+    follow = page.get_by_role("link", name="Follow your report: Dark spot / broken light")
+    expect(follow).to_have_count(3)
     stored = observations(live_server)
     assert sorted(o.description for o in stored) == [f"Offline report {n}" for n in (1, 2, 3)]
     assert len({o.client_id for o in stored}) == 3
@@ -128,6 +131,9 @@ def test_three_reports_made_offline_are_stored_once_when_the_network_returns(
     with Session(live_server.app.state.engine) as session:
         assert len(session.exec(select(Photo)).all()) == 3  # each with its photo
     shot(page, "offline-3-sent-phone")
+    check_accessibility(page, "outbox sent (phone)")
+    follow.first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(DARK_SPOT)
 
 
 def test_a_report_whose_answer_was_lost_is_retried_and_stored_once(make_context, live_server):  # type: ignore[no-untyped-def]

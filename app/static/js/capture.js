@@ -336,9 +336,20 @@
       });
     }
 
+    // What was sent, with each report's tracking link: the only way to follow it later.
     function showSent(report) {
       if (!report || !report.stored.length) return;
       sent.textContent = fmt(t.msgSent, { n: report.stored.length });
+      var links = panel.querySelector("[data-outbox-links]");
+      report.stored.forEach(function (s) {
+        if (!s.url) return;
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = s.url;
+        a.textContent = fmt(t.msgFollow, { what: s.label });
+        li.appendChild(a);
+        links.appendChild(li);
+      });
     }
 
     function syncNow(retryRefused) {
