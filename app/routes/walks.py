@@ -50,6 +50,18 @@ def _walk(session: SessionDep, walk_id: WalkId) -> Walk:
 WalkDep = Annotated[Walk, Depends(_walk)]
 
 
+def _protocol(session: SessionDep, settings: SettingsDep, walk: WalkDep) -> walks.Protocol:
+    """The walk's protocol, its items' statuses read afresh."""
+    return walks.protocol(session=session, walk=walk, settings=settings, lang=current_language())
+
+
+ProtocolDep = Annotated[walks.Protocol, Depends(_protocol)]
+
+
+def _file_name(proto: walks.Protocol, ext: str, disposition: str) -> str:
+    return f'{disposition}; filename="walk-{proto.walk.id}-protocol.{ext}"'
+
+
 def _base_url(request: Request) -> str:
     """The site's public address (a setting): a printed QR code must not carry whatever Host
     header the request came with."""
@@ -265,11 +277,8 @@ def live_page(
 
 
 @staff.get("/{walk_id}/items.geojson")
-def live_points(
-    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep
-) -> JSONResponse:
+def live_points(request: Request, proto: ProtocolDep) -> JSONResponse:
     """The walk's items, area and route for the live map and the protocol's map."""
-    proto = walks.protocol(session=session, walk=walk, settings=settings, lang=current_language())
     return JSONResponse(
         walks.protocol_geojson(proto, lang=current_language(), base_url=_base_url(request)),
         media_type="application/geo+json",
@@ -277,19 +286,13 @@ def live_points(
 
 
 @staff.get("/{walk_id}/protocol")
-def protocol_page(
-    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep
-) -> Response:
+def protocol_page(request: Request, proto: ProtocolDep) -> Response:
     """The protocol, printable; its items' statuses are read fresh every time."""
-    proto = walks.protocol(session=session, walk=walk, settings=settings, lang=current_language())
     return render(request, "walks/protocol.html", {"p": proto, "for_pdf": False})
 
 
 @staff.get("/{walk_id}/protocol.pdf")
-def protocol_pdf(
-    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep
-) -> Response:
-    proto = walks.protocol(session=session, walk=walk, settings=settings, lang=current_language())
+def protocol_pdf(request: Request, settings: SettingsDep, proto: ProtocolDep) -> Response:
     html = templates.env.get_template("walks/protocol_pdf.html").render(
         {
             "p": proto,
@@ -307,15 +310,12 @@ def protocol_pdf(
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="walk-{walk.id}-protocol.pdf"'},
+        headers={"Content-Disposition": _file_name(proto, "pdf", "inline")},
     )
 
 
 @staff.get("/{walk_id}/protocol.csv")
-def protocol_csv(
-    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep
-) -> Response:
-    proto = walks.protocol(session=session, walk=walk, settings=settings, lang=current_language())
+def protocol_csv(request: Request, proto: ProtocolDep) -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=walks.CSV_COLUMNS)
     writer.writeheader()
@@ -326,19 +326,16 @@ def protocol_csv(
     return Response(
         "\ufeff" + out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="walk-{walk.id}-protocol.csv"'},
+        headers={"Content-Disposition": _file_name(proto, "csv", "attachment")},
     )
 
 
 @staff.get("/{walk_id}/protocol.geojson")
-def protocol_geojson(
-    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep
-) -> JSONResponse:
-    proto = walks.protocol(session=session, walk=walk, settings=settings, lang=current_language())
+def protocol_geojson(request: Request, proto: ProtocolDep) -> JSONResponse:
     return JSONResponse(
         walks.protocol_geojson(proto, lang=current_language(), base_url=_base_url(request)),
         media_type="application/geo+json",
-        headers={"Content-Disposition": f'attachment; filename="walk-{walk.id}-protocol.geojson"'},
+        headers={"Content-Disposition": _file_name(proto, "geojson", "attachment")},
     )
 
 
