@@ -371,6 +371,10 @@
     }
 
     function keep() {
+      // A photo added while the upload was under way is still being scaled: wait for it.
+      if (photos && photos.busy()) {
+        return new Promise(function (resolve) { setTimeout(resolve, 200); }).then(keep);
+      }
       var data = new FormData(form);
       var fields = [];
       data.forEach(function (value, name) { if (typeof value === "string") fields.push([name, value]); });
@@ -382,7 +386,6 @@
         photos: files.map(function (f) { return { name: f.name, type: f.type, blob: f }; }),
         queued_at: new Date().toISOString(), state: "waiting", message: "",
       };
-      if (photos && photos.busy()) return Promise.resolve(); // cannot happen: Send waits
       return box.put(item).then(function () {
         if (navigator.serviceWorker && navigator.serviceWorker.ready) {
           navigator.serviceWorker.ready.then(function (reg) {
