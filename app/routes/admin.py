@@ -10,14 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from sqlmodel import select
 from starlette.responses import Response
 
 from app import i18n, labels
 from app.deps import SessionDep, SettingsDep, VisitorDep, require_csrf, require_role
 from app.i18n import gettext as _
-from app.models import Category, CategoryKind, Role, RoutingRule, StaffUser, Unit, Zone
-from app.services import accounts, outbox, registry
+from app.models import Category, CategoryKind, Role, RoutingRule, StaffUser, Unit
+from app.services import accounts, outbox, registry, triage
 from app.templating import render
 
 router = APIRouter(
@@ -122,7 +121,7 @@ def _unit_id(session: SessionDep, slug: str) -> int | None:
     """The unit chosen in a form ("" is none); an unknown slug is refused by the service."""
     if not slug:
         return None
-    unit = session.exec(select(Unit).where(Unit.slug == slug)).first()
+    unit = triage.unit_by_slug(session=session, slug=slug)
     return unit.id if unit else -1
 
 
@@ -365,36 +364,13 @@ def _edit_page(
             **_options(session),
             "kind": kind,
             "row": row,
-            "form": form or _form_of(session, kind, row),
+            "form": form or registry.row_values(session=session, kind=kind, row=row),
             "errors": errors or {},
             "notice": _notices().get(notice),
             "refusal": refusal,
         },
         status_code=status_code,
     )
-
-
-def _form_of(session: SessionDep, kind: str, row: Any) -> dict[str, str]:
-    """A row as its edit form shows it (slugs, like the CSV)."""
-    slugs = {
-        model: {r.id: r.slug for r in session.exec(select(model))}
-        for model in (Unit, Category, Zone)
-    }
-    if kind == "units":
-        return {k: getattr(row, k) or "" for k in registry.COLUMNS["units"]}
-    if kind == "categories":
-        return {
-            **{k: str(getattr(row, k)) for k in ("slug", "name_sv", "name_en", "icon", "kind")},
-            "position": str(row.position),
-            "active": "true" if row.active else "",
-            "private": "true" if row.private else "",
-            "default_unit": slugs[Unit].get(row.default_unit_id, ""),
-        }
-    return {
-        "category": slugs[Category].get(row.category_id, ""),
-        "zone": slugs[Zone].get(row.zone_id, ""),
-        "unit": slugs[Unit].get(row.unit_id, ""),
-    }
 
 
 def _save(kind: str, session: SessionDep, raw: dict[str, str], row: Any = None) -> Any:

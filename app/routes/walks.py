@@ -159,16 +159,11 @@ def walk_capture(
 
 
 def _walk_items_context(request: Request, session, settings, walk: Walk, **extra):  # type: ignore[no-untyped-def]
-    found = [
-        i
-        for i in walks.items(
-            session=session, walk_id=walk.id, settings=settings, lang=current_language()
-        )
-        if not i.category.private and i.kind == "problem"
-    ]
     return {
         "walk": walk,
-        "items": list(reversed(found)),
+        "items": walks.items_for_participants(
+            session=session, walk=walk, settings=settings, lang=current_language()
+        ),
         "participants": walks.participant_count(session=session, walk=walk),
         **extra,
     }
@@ -206,17 +201,11 @@ def cosign(
     device, unknown_phone = _device(request)
     error, done, status_code = None, None, 200
     try:
-        if unknown_phone:
-            # A phone that never opened the walk (or a form posted from another site, which
-            # carries no SameSite cookie) would count as a new person on every post.
-            raise walks.WalkRefused(
-                _("Open the walk's page on this phone first, then say so again."), status_code=403
-            )
         walks.cosign(
             session=session,
             walk=walk,
             observation_id=observation_id,
-            device_id=device,
+            device_id=None if unknown_phone else device,
             unsafe_level=unsafe_level,
             high_priority_at=settings.supporters_for_high_priority,
         )
@@ -242,7 +231,7 @@ def walk_list(request: Request, session: SessionDep, visitor: VisitorDep) -> Res
         "walks/manage.html",
         {
             "walks": walks.listed_for_staff(session=session),
-            "can_plan": visitor.user.role in (Role.walk_leader, Role.admin),
+            "can_plan": walks.may_plan(visitor.user),
         },
     )
 
@@ -501,21 +490,23 @@ def follow_up_page(
         raise HTTPException(
             status_code=404, detail=_("This walk is not a follow-up of an earlier walk.")
         )
-    checked = walks.earlier_items(
-        session=session, walk=walk, settings=settings, lang=current_language()
-    )
     return render(
-        request,
-        "walks/follow_up.html",
-        {
-            "walk": walk,
-            "earlier": walks.by_id(session=session, walk_id=walk.follow_up_of_id),
-            "checked": checked,
-            "can_manage": walks.may_manage(visitor.user, walk),
-            "error": None,
-            "error_for": None,
-        },
+        request, "walks/follow_up.html", _follow_up_context(session, settings, walk, visitor)
     )
+
+
+def _follow_up_context(session, settings, walk: Walk, visitor, **extra):  # type: ignore[no-untyped-def]
+    return {
+        "walk": walk,
+        "earlier": walks.by_id(session=session, walk_id=walk.follow_up_of_id or 0),
+        "checked": walks.earlier_items(
+            session=session, walk=walk, settings=settings, lang=current_language()
+        ),
+        "can_manage": walks.may_manage(visitor.user, walk),
+        "error": None,
+        "error_for": None,
+        **extra,
+    }
 
 
 @leaders.post("/{walk_id}/checks/{observation_id}")
@@ -550,19 +541,11 @@ def check_item(
         return RedirectResponse(
             f"/walks/{walk.id}/follow-up#item-{observation_id}", status_code=303
         )
-    checked = walks.earlier_items(
-        session=session, walk=walk, settings=settings, lang=current_language()
+    context = _follow_up_context(
+        session, settings, walk, visitor, error=error, error_for=observation_id
     )
-    context = {
-        "walk": walk,
-        "earlier": walks.by_id(session=session, walk_id=walk.follow_up_of_id or 0),
-        "checked": checked,
-        "can_manage": walks.may_manage(visitor.user, walk),
-        "error": error,
-        "error_for": observation_id,
-    }
     if is_htmx(request):
-        row = next((c for c in checked if c.item.id == observation_id), None)
+        row = next((c for c in context["checked"] if c.item.id == observation_id), None)
         if row is not None:
             return render(
                 request,

@@ -451,44 +451,66 @@ def _flag_text(value: bool) -> str:
     return "true" if value else "false"
 
 
+def _unit_values(u: Unit) -> dict[str, str]:
+    return {
+        "slug": u.slug,
+        "name_sv": u.name_sv,
+        "name_en": u.name_en,
+        "department_sv": u.department_sv,
+        "department_en": u.department_en,
+        "email": u.email or "",
+    }
+
+
+def _category_values(c: Category, default_unit: Unit | None) -> dict[str, str]:
+    return {
+        "slug": c.slug,
+        "name_sv": c.name_sv,
+        "name_en": c.name_en,
+        "icon": c.icon,
+        "kind": str(c.kind),
+        "position": str(c.position),
+        "active": _flag_text(c.active),
+        "private": _flag_text(c.private),
+        "default_unit": default_unit.slug if default_unit else "",
+    }
+
+
+def _rule_values(view: RuleView) -> dict[str, str]:
+    return {
+        "category": view.category.slug if view.category else "",
+        "zone": view.zone.slug if view.zone else "",
+        "unit": view.unit.slug,
+    }
+
+
+def row_values(*, session: Session, kind: Kind, row: Any) -> dict[str, str]:
+    """One row as the CSV has it (slugs, not ids); the admin's edit form shows the same."""
+    if kind == "units":
+        return _unit_values(row)
+    if kind == "categories":
+        unit = session.get(Unit, row.default_unit_id) if row.default_unit_id else None
+        return _category_values(row, unit)
+    return _rule_values(
+        RuleView(
+            rule=row,
+            category=session.get(Category, row.category_id) if row.category_id else None,
+            zone=session.get(Zone, row.zone_id) if row.zone_id else None,
+            unit=session.get(Unit, row.unit_id),  # type: ignore[arg-type]
+        )
+    )
+
+
 def export_rows(*, session: Session, kind: Kind) -> list[dict[str, str]]:
     """The rows of one kind as the CSV has them (slugs, not ids), in a stable order."""
     if kind == "units":
-        return [
-            {
-                "slug": u.slug,
-                "name_sv": u.name_sv,
-                "name_en": u.name_en,
-                "department_sv": u.department_sv,
-                "department_en": u.department_en,
-                "email": u.email or "",
-            }
-            for u in units(session=session)
-        ]
-    unit_slugs = {u.id: u.slug for u in units(session=session)}
+        return [_unit_values(u) for u in units(session=session)]
     if kind == "categories":
+        by_id = {u.id: u for u in units(session=session)}
         return [
-            {
-                "slug": c.slug,
-                "name_sv": c.name_sv,
-                "name_en": c.name_en,
-                "icon": c.icon,
-                "kind": str(c.kind),
-                "position": str(c.position),
-                "active": _flag_text(c.active),
-                "private": _flag_text(c.private),
-                "default_unit": unit_slugs.get(c.default_unit_id, "") if c.default_unit_id else "",
-            }
-            for c in categories(session=session)
+            _category_values(c, by_id.get(c.default_unit_id)) for c in categories(session=session)
         ]
-    return [
-        {
-            "category": view.category.slug if view.category else "",
-            "zone": view.zone.slug if view.zone else "",
-            "unit": view.unit.slug,
-        }
-        for view in rules(session=session)
-    ]
+    return [_rule_values(view) for view in rules(session=session)]
 
 
 def export_csv(*, session: Session, kind: Kind) -> str:

@@ -224,6 +224,10 @@ def create(*, session: Session, fields: WalkFields, leader: StaffUser) -> Walk:
     raise RuntimeError("no free join code")  # pragma: no cover - 31^6 codes
 
 
+def may_plan(user: StaffUser) -> bool:
+    return user.role in (Role.walk_leader, Role.admin)
+
+
 def may_manage(user: StaffUser, walk: Walk) -> bool:
     """The walk's leader runs it; an admin may stand in."""
     return user.role == Role.admin or (user.role == Role.walk_leader and walk.leader_id == user.id)
@@ -255,26 +259,31 @@ def update(*, session: Session, walk: Walk, fields: WalkFields, actor: StaffUser
     return walk
 
 
-def start(*, session: Session, walk: Walk, actor: StaffUser) -> Walk:
+def _move(*, session: Session, walk: Walk, actor: StaffUser, to: WalkStatus) -> Walk:
+    """planned -> active -> closed, by the walk's leader (or an admin); the time is noted."""
     _require_manager(actor, walk)
-    if walk.status != WalkStatus.planned:
+    now = datetime.now(UTC)
+    if to == WalkStatus.active and walk.status == WalkStatus.planned:
+        walk.started_at = now
+    elif to == WalkStatus.closed and walk.status == WalkStatus.active:
+        walk.closed_at = now
+    elif to == WalkStatus.active:
         raise WalkRefused(_("Only a planned walk can be started."))
-    walk.status, walk.started_at = WalkStatus.active, datetime.now(UTC)
+    else:
+        raise WalkRefused(_("Only a walk under way can be closed. Start it first."))
+    walk.status = to
     session.add(walk)
     session.commit()
     session.refresh(walk)
     return walk
+
+
+def start(*, session: Session, walk: Walk, actor: StaffUser) -> Walk:
+    return _move(session=session, walk=walk, actor=actor, to=WalkStatus.active)
 
 
 def close(*, session: Session, walk: Walk, actor: StaffUser) -> Walk:
-    _require_manager(actor, walk)
-    if walk.status != WalkStatus.active:
-        raise WalkRefused(_("Only a walk under way can be closed. Start it first."))
-    walk.status, walk.closed_at = WalkStatus.closed, datetime.now(UTC)
-    session.add(walk)
-    session.commit()
-    session.refresh(walk)
-    return walk
+    return _move(session=session, walk=walk, actor=actor, to=WalkStatus.closed)
 
 
 # Finding walks
@@ -371,12 +380,18 @@ def cosign(
     session: Session,
     walk: Walk,
     observation_id: int,
-    device_id: uuid.UUID,
+    device_id: uuid.UUID | None,
     unsafe_level: str,
     high_priority_at: int,
 ) -> bool:
     """A participant feels it too: one supporter per phone and item (a second tap counts
-    once). True when counted now."""
+    once). True when counted now. `device_id` is None for a phone that never opened the walk."""
+    if device_id is None:
+        # Without the walk's cookie every post would count as a new person (and a form posted
+        # from another site carries no SameSite cookie).
+        raise WalkRefused(
+            _("Open the walk's page on this phone first, then say so again."), status_code=403
+        )
     if walk.status == WalkStatus.closed:
         raise WalkRefused(_("The walk is closed."))
     obs = session.get(Observation, observation_id)
@@ -484,6 +499,14 @@ def items(
             )
         )
     return found
+
+
+def items_for_participants(
+    *, session: Session, walk: Walk, settings: Settings, lang: str
+) -> list[WalkItem]:
+    """What participants see to co-sign, newest first: problems, never a private category."""
+    found = items(session=session, walk_id=walk.id, settings=settings, lang=lang)  # type: ignore[arg-type]
+    return [i for i in reversed(found) if i.kind == CategoryKind.problem and not i.category.private]
 
 
 @dataclass(frozen=True)
