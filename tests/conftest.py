@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,26 @@ def _english_outside_requests() -> None:
     from app import i18n
 
     i18n.set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _running_clock() -> Iterator[None]:
+    """A test that stops the clock (`clock.set_to`) never leaves it stopped for the next one."""
+    yield
+    from app import clock
+
+    clock.set_to(None)
+
+
+@pytest.fixture
+def stopped_clock() -> Iterator[datetime]:
+    """The app's clock stopped at a fixed winter evening in Boden (Tue 1 Dec 2026, 17:00 local)."""
+    from app import clock
+
+    at = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+    clock.set_to(at)
+    yield at
+    clock.set_to(None)
 
 
 @pytest.fixture(autouse=True)

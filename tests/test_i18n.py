@@ -45,11 +45,24 @@ def test_every_user_facing_string_has_a_swedish_translation(tmp_path):
 
     def translated(msgid) -> bool:  # type: ignore[no-untyped-def]
         found = swedish.get(msgid)
-        return bool(found) and all(found if isinstance(found, tuple) else (found,))
+        return bool(found) and all(_strings(found))
 
     missing = sorted(str(m) for m in wanted if not translated(m))
-    assert missing == [], "run `make messages` and translate: " + "; ".join(missing)
+    assert missing == [], "run `make messages`, then translate in messages.po: " + "; ".join(missing)
     assert len(wanted) > 50
+
+
+def test_the_swedish_catalog_has_no_empty_or_fuzzy_entry():
+    with (ROOT / "app/translations/sv/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    empty = [str(m.id) for m in catalog if m.id and not all(_strings(m.string))]
+    fuzzy = [str(m.id) for m in catalog if m.id and m.fuzzy]
+    assert empty == [], "translate in messages.po: " + "; ".join(empty)
+    assert fuzzy == [], "review the fuzzy entries in messages.po: " + "; ".join(fuzzy)
+
+
+def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
 
 
 def test_accept_language_picks_and_the_switch_wins():

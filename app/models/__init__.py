@@ -13,6 +13,8 @@ SQLModel.metadata.naming_convention = {
 
 from app.models.category import Category, CategoryKind  # noqa: E402
 from app.models.observation import (  # noqa: E402
+    CLOSED_STATES,
+    OPEN_STATES,
     EventKind,
     Observation,
     ObservationEvent,
@@ -30,6 +32,8 @@ from app.models.walk import Walk, WalkCheck, WalkParticipant, WalkStatus  # noqa
 from app.models.zone import Zone  # noqa: E402
 
 __all__ = [
+    "CLOSED_STATES",
+    "OPEN_STATES",
     "Category",
     "CategoryKind",
     "EventKind",

@@ -3,9 +3,11 @@ from enum import StrEnum
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 
+from app import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def text_enum(enum_cls: type[StrEnum]) -> Enum:

@@ -21,6 +21,15 @@ class Status(StrEnum):
     wont_fix = "wont_fix"
 
 
+# The states in which an observation still waits for work, and the ones in which it is done.
+OPEN_STATES = frozenset(
+    {Status.new, Status.triaged, Status.scheduled, Status.in_progress, Status.reopened}
+)
+CLOSED_STATES = frozenset(
+    {Status.fixed, Status.verified, Status.duplicate, Status.not_ours, Status.wont_fix}
+)
+
+
 class Priority(StrEnum):
     low = "low"
     normal = "normal"

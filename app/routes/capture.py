@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
@@ -12,6 +11,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from app import clock
 from app.deps import FormDep, SessionDep, SettingsDep, TrackedObservationDep
 from app.services import categories, daylight, lifecycle, observations, photos, support, walks
 from app.templating import render, wants_json
@@ -32,7 +32,7 @@ def capture_page(request: Request, session: SessionDep, settings: SettingsDep) -
             "values": {
                 "client_id": str(uuid.uuid4()),
                 "dark": "dark"
-                if daylight.is_dark(lat=center[0], lon=center[1], at=datetime.now(UTC))
+                if daylight.is_dark(lat=center[0], lon=center[1], at=clock.now())
                 else "daylight",
             },
             "errors": {},
@@ -176,7 +176,7 @@ def is_dark_now(
     lat: Annotated[float, Query(ge=-90, le=90)], lon: Annotated[float, Query(ge=-180, le=180)]
 ) -> JSONResponse:
     """Dark or daylight at this place now, to preset the form."""
-    return JSONResponse({"dark": daylight.is_dark(lat=lat, lon=lon, at=datetime.now(UTC))})
+    return JSONResponse({"dark": daylight.is_dark(lat=lat, lon=lon, at=clock.now())})
 
 
 @router.post("/capture/nearby")

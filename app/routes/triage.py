@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -12,6 +11,7 @@ from pydantic import BeforeValidator, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import clock
 from app.config import Settings
 from app.deps import (
     ObservationDep,
@@ -26,6 +26,7 @@ from app.i18n import gettext as _
 from app.models import Observation, Priority, Role, Status
 from app.services import (
     categories,
+    deadlines,
     lifecycle,
     observations,
     photos,
@@ -162,12 +163,12 @@ def _detail(
     error: str | None = None,  # type: ignore[no-untyped-def]
     status_code: int = 200,
 ) -> Response:
-    now = datetime.now(UTC)
+    now = clock.now()
     view = triage.staff_view(
         session=session,
         obs=obs,
         actor=visitor.user,
-        due_at=queue.due_at(obs, settings),
+        due_at=deadlines.due_at(obs, settings),
         now=now,
         duplicate_radius_m=settings.duplicate_radius_m,
     )

@@ -3,22 +3,20 @@ start, follow live, close, check a follow-up), and the protocol in every format.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
+from app import clock
 from app.deps import FormDep, SessionDep, SettingsDep, VisitorDep, require_csrf, require_role
 from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import Role, Walk, WalkStatus
 from app.routes.capture import walk_capture_context
-from app.services import categories, daylight, walks, zones
+from app.services import categories, csvfile, daylight, walks, zones
 from app.templating import is_htmx, render, templates
 
 public = APIRouter()
@@ -139,7 +137,7 @@ def walk_capture(
                 "client_id": str(uuid.uuid4()),
                 "walk_code": walk.join_code,
                 "dark": "dark"
-                if daylight.is_dark(lat=center[0], lon=center[1], at=datetime.now(UTC))
+                if daylight.is_dark(lat=center[0], lon=center[1], at=clock.now())
                 else "daylight",
             },
             "errors": {},
@@ -305,15 +303,9 @@ def protocol_pdf(request: Request, settings: SettingsDep, proto: ProtocolDep) ->
 
 @staff.get("/{walk_id}/protocol.csv")
 def protocol_csv(request: Request, proto: ProtocolDep) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=walks.CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(
-        walks.protocol_rows(proto, lang=current_language(), base_url=_base_url(request))
-    )
-    # A BOM so that Excel, which most municipal offices open CSV with, reads UTF-8.
+    rows = walks.protocol_rows(proto, lang=current_language(), base_url=_base_url(request))
     return Response(
-        "\ufeff" + out.getvalue(),
+        csvfile.text(walks.CSV_COLUMNS, rows, bom=True),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": _file_name(proto, "csv", "attachment")},
     )

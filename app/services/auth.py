@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.models import LoginAttempt, Role, StaffSession, StaffUser
 
 _hasher = PasswordHash.recommended()
@@ -114,7 +115,7 @@ def log_in(
     session_lifetime: timedelta,
 ) -> Login:
     """Check the password and open a session, or raise LoginRefused / TooManyAttempts."""
-    now = datetime.now(UTC)
+    now = clock.now()
     email = normalise_email(email)[:320]
     client_ip = client_ip[:64]
     by_email, by_ip = _recent_failures(
@@ -163,7 +164,7 @@ def visitor(*, session: Session, token: str | None) -> Visitor | None:
     if not token or len(token) > 128:
         return None
     row = session.get(StaffSession, _token_id(token))
-    if row is None or row.expires_at <= datetime.now(UTC):
+    if row is None or row.expires_at <= clock.now():
         return None
     user = session.get(StaffUser, row.user_id)
     if user is None or not user.active:

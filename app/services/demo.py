@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app import clock
 from app.models import Category, CategoryKind, Unit, Zone
 from app.services import observations, photos, zones
 
@@ -66,7 +67,7 @@ def load_observations(*, session: Session, media_dir: Path, limits: photos.Photo
     """A few residents' reports around Boden, stored through the real capture pipeline;
     returns how many were new."""
     rows = json.loads((DEMO_DIR / "observations.json").read_text(encoding="utf-8"))
-    today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    today = clock.now().replace(minute=0, second=0, microsecond=0)
     created = 0
     for i, row in enumerate(rows):
         at = (today - timedelta(days=row["days_ago"])).replace(hour=row["hour_utc"])

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from geopy.distance import great_circle
 from sqlmodel import Session, col, select
 
-from app.models import Observation
-from app.services.lifecycle import OPEN_STATES
+from app.models import OPEN_STATES, Observation
 
 METRES_PER_DEGREE_LAT = 111_320.0
 

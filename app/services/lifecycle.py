@@ -14,22 +14,24 @@ transaction: every accepted move leaves an audit record, a refused one changes n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from app import clock
 from app.i18n import gettext as _
-from app.models import EventKind, Observation, ObservationEvent, Role, StaffUser, Status
+from app.models import (
+    OPEN_STATES,
+    EventKind,
+    Observation,
+    ObservationEvent,
+    Role,
+    StaffUser,
+    Status,
+)
 from app.services import notifications
 
 T = Role.triager
 W = Role.unit_worker
-OPEN_STATES = frozenset(
-    {Status.new, Status.triaged, Status.scheduled, Status.in_progress, Status.reopened}
-)
-CLOSED_STATES = frozenset(
-    {Status.fixed, Status.verified, Status.duplicate, Status.not_ours, Status.wont_fix}
-)
 
 # (from, to) -> the roles that may make the move (admins may make every move).
 TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
@@ -136,7 +138,7 @@ def transition(
         obs.duplicate_of_id = duplicate_of.id
     elif obs.duplicate_of_id is not None and to == Status.triaged:
         obs.duplicate_of_id = None  # a merge taken back
-    now = datetime.now(UTC)
+    now = clock.now()
     event = ObservationEvent(
         observation_id=obs.id,  # type: ignore[arg-type]
         at=now,

@@ -9,11 +9,11 @@ Mails are written in the reporter's language; unit digests in Swedish and Englis
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app import i18n
+from app import clock, i18n
 from app.config import Settings
 from app.i18n import gettext as _
 from app.labels import status_label
@@ -89,7 +89,7 @@ def status_changed(*, session: Session, obs: Observation, event: ObservationEven
 
 def unit_digests(*, session: Session, every: timedelta, now: datetime | None = None) -> int:
     """Queue one digest per unit of what was routed to it since its last one; returns how many."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     queued = 0
     for unit in session.exec(select(Unit).where(col(Unit.email).is_not(None))).all():
         if unit.digest_sent_at and unit.digest_sent_at > now - every:
@@ -128,22 +128,23 @@ def unit_digests(*, session: Session, every: timedelta, now: datetime | None = N
 def due_reminders(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
     """Remind each unit, once per report, of its open reports due soon and of those overdue;
     returns how many reminder mails were queued."""
-    from app.services import queue
+    from app.services import deadlines
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     soon = now + timedelta(days=settings.remind_days_before_due)
     queued = 0
     for unit in session.exec(select(Unit).where(col(Unit.email).is_not(None))).all():
         mine = select(Observation).where(Observation.unit_id == unit.id)
         overdue = session.exec(
             mine.where(
-                queue.overdue_clause(settings, now), col(Observation.reminded_overdue).is_(False)
+                deadlines.overdue_clause(settings, now),
+                col(Observation.reminded_overdue).is_(False),
             )
         ).all()
         due_soon = session.exec(
             mine.where(
-                queue.overdue_clause(settings, soon),
-                ~queue.overdue_clause(settings, now),
+                deadlines.overdue_clause(settings, soon),
+                ~deadlines.overdue_clause(settings, now),
                 col(Observation.reminded_due_soon).is_(False),
             )
         ).all()

@@ -27,6 +27,7 @@ from babel.numbers import format_decimal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import (
@@ -110,7 +111,7 @@ def validate(
     now: datetime | None = None,
 ) -> Submission:
     """Parse the submitted fields, or raise InvalidSubmission with a message for each bad one."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     errors: dict[str, str] = {}
 
     def text(name: str) -> str:

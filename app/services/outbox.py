@@ -12,13 +12,14 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.config import Settings
 from app.models import OutboxMail
 
@@ -89,7 +90,7 @@ def status(*, session: Session, settings: Settings) -> Status:
 
 def deliver_due(*, session: Session, settings: Settings, now: datetime | None = None) -> Delivery:
     """Send what is due; a failure is recorded and retried later. No SMTP host: send nothing."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     sent = failed = 0
     if settings.smtp_host:
         due = session.exec(
@@ -111,7 +112,7 @@ def deliver_due(*, session: Session, settings: Settings, now: datetime | None = 
                 mail.send_after = now + retry_delay(mail.attempts)
                 failed += 1
             else:
-                mail.sent_at = datetime.now(UTC)
+                mail.sent_at = clock.now()
                 mail.attempts += 1
                 sent += 1
             mail.claimed_until = None

@@ -9,16 +9,18 @@ its priority allows (settings `due_days_*`); that is worked out in SQL, not stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import case, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.config import Settings
 from app.i18n import current_language
 from app.labels import priority_label, status_label
 from app.models import (
+    OPEN_STATES,
     Category,
     CategoryKind,
     Observation,
@@ -31,25 +33,11 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import lifecycle, triage
-from app.services.lifecycle import OPEN_STATES
+from app.services import deadlines, lifecycle, triage
 
 PAGE_SIZE = 50
 SORTS = ("oldest", "newest", "priority", "supporters")
 PRIORITY_RANK = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
-
-
-def due_days(settings: Settings) -> dict[Priority, int]:
-    return {
-        Priority.low: settings.due_days_low,
-        Priority.normal: settings.due_days_normal,
-        Priority.high: settings.due_days_high,
-        Priority.urgent: settings.due_days_urgent,
-    }
-
-
-def due_at(obs: Observation, settings: Settings) -> datetime:
-    return obs.created_at + timedelta(days=due_days(settings)[obs.priority])
 
 
 @dataclass(frozen=True)
@@ -98,21 +86,6 @@ class QueuePage:
     overdue_count: int = 0
 
 
-def overdue_clause(settings: Settings, now: datetime) -> ColumnElement[bool]:
-    """Open, and past its due date at `now` (pass a later `now` for "due by then")."""
-    return and_(
-        col(Observation.status).in_(list(OPEN_STATES)),
-        or_(
-            *[
-                and_(
-                    Observation.priority == p, col(Observation.created_at) < now - timedelta(days=d)
-                )
-                for p, d in due_days(settings).items()
-            ]
-        ),
-    )
-
-
 def _scope(user: StaffUser) -> list[ColumnElement[bool]]:
     """A unit's staff see their unit's work; triagers and admins see everything."""
     if user.role == Role.unit_worker:
@@ -128,9 +101,9 @@ def search(
     settings: Settings,
     now: datetime | None = None,
 ) -> QueuePage:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     where = _filter_clauses(user, flt, settings, now)
-    overdue = overdue_clause(settings, now)
+    overdue = deadlines.overdue_clause(settings, now)
 
     # Counts per status for the same filter (except the status filter itself), for the tabs.
     counts = dict(
@@ -194,7 +167,7 @@ def _filter_clauses(
     elif flt.assignee and flt.assignee.isdigit():
         where.append(Observation.assignee_id == int(flt.assignee))
     if flt.overdue:
-        where.append(overdue_clause(settings, now))
+        where.append(deadlines.overdue_clause(settings, now))
     return where
 
 
@@ -217,7 +190,7 @@ def map_points(
 ) -> MapPoints:
     """The same filter as the list, as points for a map (all pages, up to `limit`, the most
     urgent first so that a capped map still shows what matters)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     where = [
         *_filter_clauses(user, flt, settings, now),
         col(Observation.status).in_(list(flt.statuses)),
@@ -234,7 +207,7 @@ def map_points(
                 Category.name_sv,
                 Category.name_en,
                 Category.icon,
-                overdue_clause(settings, now),
+                deadlines.overdue_clause(settings, now),
             )
         )
         .where(*where)
@@ -275,7 +248,7 @@ def row(
     now: datetime | None = None,
 ) -> QueueRow:
     """One queue row, as it looks now (after an inline change)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     found = session.exec(_joined(_row_columns(settings, now)).where(Observation.id == obs.id)).all()
     return _rows(session, found, user, settings)[0]
 
@@ -295,7 +268,7 @@ def _row_columns(settings: Settings, now: datetime):  # type: ignore[no-untyped-
         Zone.name,
         Unit.name_sv,
         Unit.name_en,
-        overdue_clause(settings, now),
+        deadlines.overdue_clause(settings, now),
     )
 
 
@@ -322,7 +295,7 @@ def _rows(session: Session, rows, user: StaffUser, settings: Settings) -> list[Q
             zone_name=zone_name,
             unit_name=unit_sv if lang == "sv" else unit_en,
             created_at=obs.created_at,
-            due_at=due_at(obs, settings),
+            due_at=deadlines.due_at(obs, settings),
             overdue=bool(is_overdue),
             supporters=obs.supporters,
             unsafe_level=obs.unsafe_level,

@@ -27,6 +27,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
+    OPEN_STATES,
     Category,
     CategoryKind,
     Observation,
@@ -35,8 +36,7 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import routing
-from app.services.lifecycle import OPEN_STATES
+from app.services import csvfile, routing
 
 Kind = Literal["units", "categories", "rules"]
 KINDS: tuple[Kind, ...] = ("units", "categories", "rules")
@@ -515,11 +515,7 @@ def export_rows(*, session: Session, kind: Kind) -> list[dict[str, str]]:
 
 def export_csv(*, session: Session, kind: Kind) -> str:
     """One kind as CSV text: a header row, then one line per row."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS[kind], lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(export_rows(session=session, kind=kind))
-    return out.getvalue()
+    return csvfile.text(COLUMNS[kind], export_rows(session=session, kind=kind))
 
 
 @dataclass(frozen=True)
@@ -609,7 +605,7 @@ def _read(data: bytes | str, kind: str, report: ImportReport) -> list[tuple[int,
                     )
                 )
                 continue
-            rows.append((line, dict(zip(header, cells, strict=True))))
+            rows.append((line, dict(zip(header, map(csvfile.read_cell, cells), strict=True))))
     except csv.Error as exc:
         report.errors.append(
             RowError(

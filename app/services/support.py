@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.i18n import gettext as _
 from app.models import (
+    OPEN_STATES,
     Category,
     EventKind,
     Observation,
@@ -22,7 +23,6 @@ from app.models import (
     Support,
 )
 from app.services import categories, duplicates
-from app.services.lifecycle import OPEN_STATES
 
 
 class SupportRefused(Exception):

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.i18n import gettext as _
 from app.models import (
+    OPEN_STATES,
     Category,
     EventKind,
     Observation,
@@ -97,7 +98,7 @@ def staff_view(
         history=[(event, event.actor or "") for event in events],
         moves=lifecycle.allowed_moves(obs, lifecycle.Actor.staff(actor)),
         due_at=due_at,
-        overdue=obs.status in lifecycle.OPEN_STATES and due_at < now,
+        overdue=obs.status in OPEN_STATES and due_at < now,
         duplicate_of=session.get(Observation, obs.duplicate_of_id) if obs.duplicate_of_id else None,
         possible_duplicates=duplicates.nearby(
             session=session,
@@ -107,7 +108,7 @@ def staff_view(
             radius_m=duplicate_radius_m,
             exclude_id=obs.id,
         )
-        if obs.status in lifecycle.OPEN_STATES
+        if obs.status in OPEN_STATES
         else [],
         assignee=session.get(StaffUser, obs.assignee_id) if obs.assignee_id else None,
         assignable=assignable(obs, actor, staff(session=session)),
@@ -228,7 +229,7 @@ def can_work_on(person: StaffUser, obs: Observation) -> bool:
 def assignable(obs: Observation, actor: StaffUser, people: Sequence[StaffUser]) -> list[StaffUser]:
     """Whom `actor` may give `obs` to: nobody once it is closed; a unit worker keeps it
     within the unit."""
-    if obs.status not in lifecycle.OPEN_STATES or not can_work_on(actor, obs):
+    if obs.status not in OPEN_STATES or not can_work_on(actor, obs):
         return []
     return [
         p
@@ -243,7 +244,7 @@ def assign(
     """Give an open observation to one person (None: to nobody); the history keeps who gave it
     to whom, and the new assignee hears by e-mail. Nothing changes, nothing is written, when it
     is already theirs. Raises AssignmentRefused."""
-    if obs.status not in lifecycle.OPEN_STATES:
+    if obs.status not in OPEN_STATES:
         raise AssignmentRefused(_("Only open observations can be assigned."))
     if not can_work_on(actor, obs):
         raise AssignmentRefused(_("You do not work on this observation."))

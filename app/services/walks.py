@@ -24,6 +24,7 @@ from shapely.geometry import shape
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app import clock
 from app.config import Settings
 from app.i18n import gettext as _
 from app.models import (
@@ -43,7 +44,7 @@ from app.models import (
     WalkStatus,
     Zone,
 )
-from app.services import queue, support
+from app.services import deadlines, support
 
 # What makes a place feel unsafe, as safety-audit methods rate it (stored as these codes).
 FACTORS = ("lighting", "sightlines", "deserted", "no_way_out", "path", "traffic", "neglect")
@@ -117,7 +118,7 @@ def validate(
     raw: Mapping[str, str], *, session: Session, now: datetime | None = None
 ) -> WalkFields:
     """The walk form's fields, or InvalidWalk with a message for each bad one."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     errors: dict[str, str] = {}
 
     def text(name: str, limit: int) -> str:
@@ -262,7 +263,7 @@ def update(*, session: Session, walk: Walk, fields: WalkFields, actor: StaffUser
 def _move(*, session: Session, walk: Walk, actor: StaffUser, to: WalkStatus) -> Walk:
     """planned -> active -> closed, by the walk's leader (or an admin); the time is noted."""
     _require_manager(actor, walk)
-    now = datetime.now(UTC)
+    now = clock.now()
     if to == WalkStatus.active and walk.status == WalkStatus.planned:
         walk.started_at = now
     elif to == WalkStatus.closed and walk.status == WalkStatus.active:
@@ -307,7 +308,7 @@ def by_code(*, session: Session, code: str) -> Walk | None:
 
 def upcoming(*, session: Session, now: datetime | None = None) -> Sequence[Walk]:
     """Walks residents can still come to: under way, or planned from today on."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return session.exec(
         select(Walk)
         .where(
@@ -485,7 +486,7 @@ def items(
                 kind=category.kind,
                 unit_name=unit.name(lang) if unit else None,
                 priority=obs.priority,
-                due_at=queue.due_at(obs, settings) if problem else None,
+                due_at=deadlines.due_at(obs, settings) if problem else None,
                 lat=obs.lat,
                 lon=obs.lon,
                 description=obs.description,
@@ -628,7 +629,7 @@ def record_check(
     check.unsafe_level = level
     check.note = note.replace("\x00", "").strip()[:2000]
     check.checked_by_id = actor.id
-    check.checked_at = datetime.now(UTC)
+    check.checked_at = clock.now()
     session.add(check)
     session.commit()
     session.refresh(check)
@@ -670,7 +671,7 @@ class Protocol:
     summary: Summary
     comparison: Comparison | None = None
     checked: list[CheckedItem] = field(default_factory=list)
-    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    generated_at: datetime = field(default_factory=lambda: clock.now())
 
 
 def protocol(*, session: Session, walk: Walk, settings: Settings, lang: str) -> Protocol:
