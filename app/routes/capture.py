@@ -189,7 +189,8 @@ def nearby_reports(
     lon: Annotated[float, Form(ge=-180, le=180)],
 ) -> Response:
     """Open reports of this kind close by, offered before a new one (POST: the position
-    stays out of the access log)."""
+    stays out of the access log). htmx gets the offers alone; a plain form post gets a page
+    whose "me too" buttons are forms of their own, with a fresh client id."""
     found = support.offers(
         session=session,
         category_slug=category,
@@ -197,7 +198,12 @@ def nearby_reports(
         lon=lon,
         radius_m=settings.me_too_radius_m,
     )
-    return render(request, "capture/nearby.html", {"offers": found, "error": None}, block="offers")
+    return render(
+        request,
+        "capture/nearby.html",
+        {"offers": found, "error": None, "client_id": str(uuid.uuid4())},
+        block="offers",
+    )
 
 
 @router.post("/observations/{observation_id}/support")
