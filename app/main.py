@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -132,6 +133,7 @@ def _messages() -> dict[int, str]:
         405: _("That is not something this address can do."),
         413: _("The upload is too large. Send fewer or smaller photos."),
         422: _("Some of what was sent is not valid."),
+        503: _("The service is not available just now. Please try again in a moment."),
     }
 
 
@@ -160,6 +162,15 @@ def _add_error_pages(app: FastAPI) -> None:
         response = _error_response(request, exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+        # The database is down or unreachable: "try again later" (503), which a load balancer
+        # and /healthz's callers understand, rather than a 500 that blames the request.
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = _error_response(request, 503, _messages()[503])
+        response.headers["Retry-After"] = "30"
         return response
 
     @app.exception_handler(RequestValidationError)
