@@ -149,8 +149,11 @@ def _public_url_problem(url: str) -> str | None:
     """Why `url` cannot be the site's public address, or None when it can."""
     if not url.strip():
         return "must be set"
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:  # such as an unclosed "[::1"
+        parts, host = urlsplit(""), ""
     if parts.scheme not in ("http", "https") or not host:
         return f"must be an http(s) address with a host name, not {url!r}"
     if host == "localhost" or host.endswith(".localhost"):

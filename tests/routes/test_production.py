@@ -62,7 +62,9 @@ def test_a_loopback_public_address_is_refused_in_production(url):
         production(public_url=url)
 
 
-@pytest.mark.parametrize("url", ["", "   ", "safetywalk.example.org", "ftp://example.org"])
+@pytest.mark.parametrize(
+    "url", ["", "   ", "safetywalk.example.org", "ftp://example.org", "http://[::1", "https://"]
+)
 def test_a_missing_or_unusable_public_address_is_refused_in_production(url):
     with pytest.raises(ValidationError, match="SAFETYWALK_PUBLIC_URL must"):
         production(public_url=url)
