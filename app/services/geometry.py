@@ -100,7 +100,7 @@ CHECKS = {
 
 
 def _count(value: object) -> int:
-    """How many numbers pairs a coordinates array holds, roughly (bounds the work)."""
+    """How many positions a coordinates array holds (bounds the work before any is read)."""
     if isinstance(value, list | tuple):
         if value and not isinstance(value[0], list | tuple):
             return 1
@@ -120,9 +120,12 @@ def check(data: object, *, kinds: Sequence[str] = KINDS) -> BaseGeometry:
             _("Expected %(kinds)s, not %(kind)s.", kinds=", ".join(kinds), kind=kind[:40])
         )
     coordinates = data.get("coordinates")
-    if _count(coordinates) > MAX_POINTS:
-        raise InvalidGeometry(_("Too many points: at most %(n)s.", n=MAX_POINTS))
-    CHECKS[kind](coordinates)
+    try:
+        if _count(coordinates) > MAX_POINTS:
+            raise InvalidGeometry(_("Too many points: at most %(n)s.", n=MAX_POINTS))
+        CHECKS[kind](coordinates)
+    except RecursionError as exc:  # lists nested thousands deep, from a parsed file
+        raise InvalidGeometry(_("This geometry cannot be read.")) from exc
     try:
         geometry = shape({"type": kind, "coordinates": coordinates})
         if not geometry.is_valid:

@@ -89,3 +89,11 @@ def test_too_many_points_or_characters_are_refused_before_any_work():
         geometry.check(many)
     with pytest.raises(geometry.InvalidGeometry, match="too large"):
         geometry.loads(" " * (geometry.MAX_CHARS + 1))
+
+
+def test_coordinates_nested_thousands_deep_are_refused_not_a_crash():
+    deep: list = []  # type: ignore[type-arg]
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(geometry.InvalidGeometry):
+        geometry.check({"type": "MultiPolygon", "coordinates": deep})
