@@ -5,6 +5,11 @@ A walk's observations are ordinary observations (routed, triaged and fixed like 
 carry `walk_id`; the protocol reads their current status whenever it is opened. The life cycle is
 `planned -> active -> closed`; only the walk's leader or an admin moves it. A closed walk takes no
 new observations: one sent to it is still stored, without the walk, and the resident is told.
+
+This module holds the walk itself: planning, the life cycle, joining and co-signing. Its
+neighbours: `walk_form` (the planning form), `walk_items` (the items and their summary),
+`follow_up` (the checks a year later), `walk_protocol` (the protocol and its exports),
+`factors` (why a place feels unsafe) and `geometry` (drawn areas and routes).
 """
 
 from __future__ import annotations
