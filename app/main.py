@@ -25,7 +25,17 @@ from app.db import make_engine
 from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
-from app.routes import admin, auth, capture, site, triage, walks, zones
+from app.routes import (
+    admin,
+    auth,
+    capture,
+    site,
+    triage,
+    walks_leaders,
+    walks_protocol,
+    walks_public,
+    zones,
+)
 from app.services import notifications, outbox, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
@@ -58,9 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(triage.router)
     # The public walk pages first: /walks/join is not a walk's number.
-    app.include_router(walks.public)
-    app.include_router(walks.leaders)
-    app.include_router(walks.staff)
+    app.include_router(walks_public.router)
+    # Leaders' /walks/new before the staff's /walks/{walk_id}, which would take "new" for a number.
+    app.include_router(walks_leaders.leaders)
+    app.include_router(walks_leaders.staff)
+    app.include_router(walks_protocol.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app import clock
 from app.deps import FormDep, SessionDep, SettingsDep, TrackedObservationDep
-from app.services import categories, daylight, lifecycle, observations, photos, support, walks
+from app.services import (
+    capture_form,
+    categories,
+    daylight,
+    lifecycle,
+    observations,
+    photos,
+    support,
+)
 from app.templating import render, wants_json
 
 router = APIRouter()
@@ -23,33 +29,7 @@ PAGE_SIZE = 30
 @router.get("/")
 def capture_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The capture form, with a fresh client id: re-sending this same form is stored once."""
-    center = (settings.map_center_lat, settings.map_center_lon)
-    return render(
-        request,
-        "capture/new.html",
-        {
-            "categories": categories.active(session=session),
-            "values": {
-                "client_id": str(uuid.uuid4()),
-                "dark": "dark"
-                if daylight.is_dark(lat=center[0], lon=center[1], at=clock.now())
-                else "daylight",
-            },
-            "errors": {},
-        },
-    )
-
-
-def walk_capture_context(session: Session, code: str | None) -> dict[str, object]:
-    """What the capture page shows on an open walk (nothing for no walk, or a closed one)."""
-    walk, _closed = walks.walk_for_observation(session=session, code=code)
-    if walk is None:
-        return {}
-    return {
-        "walk": walk,
-        "factors": walks.FACTORS,
-        "participants": walks.participant_count(session=session, walk=walk),
-    }
+    return render(request, "capture/new.html", capture_form.new(session=session, settings=settings))
 
 
 @router.post("/observations")
@@ -87,7 +67,7 @@ def submit_observation(
                 "categories": categories.active(session=session),
                 "values": raw,
                 "errors": exc.errors,
-                **walk_capture_context(session, raw.get("walk_code")),
+                **capture_form.walk_context(session=session, code=raw.get("walk_code")),
             },
             block="errors",
             status_code=exc.status_code,
