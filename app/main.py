@@ -25,7 +25,7 @@ from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import admin, auth, capture, site, triage, walks, zones
-from app.services import notifications, outbox, photos
+from app.services import mail_runner, notifications, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -83,7 +83,7 @@ async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
 
         def one_pass() -> None:
             with Session(app.state.engine) as session:
-                outbox.run_once(session=session, settings=settings)
+                mail_runner.run_once(session=session, settings=settings)
 
         async def loop() -> None:
             while True:
