@@ -71,12 +71,12 @@ def test_while_a_runners_claim_holds_a_second_runner_leaves_that_mail_alone(
         settings = mail_settings(database_url, tmp_path, server.port)
         server.inbox.hold()  # the first mail arrives; its runner waits for the server's answer
         first, first_result = runner_in_thread(engine, settings)
-        assert server.inbox.holding.wait(15)
+        assert server.inbox.holding.wait(60)
         with Session(engine) as other:
             second = outbox.deliver_due(session=other, settings=settings)
         assert second.sent == 2  # the two the first runner had not claimed yet
         server.inbox.release()
-        first.join(15)
+        first.join(60)
     assert first_result["delivery"].sent == 1
     assert sorted(m["To"] for m in server.inbox.mails) == [
         "a@example.org",
@@ -95,12 +95,12 @@ def test_a_claim_that_has_run_out_is_taken_again_and_sent_as_the_same_message(
         settings = mail_settings(database_url, tmp_path, server.port)
         server.inbox.hold()
         first, _result = runner_in_thread(engine, settings)
-        assert server.inbox.holding.wait(15)
+        assert server.inbox.holding.wait(60)
         later = clock.now() + outbox.CLAIM_FOR + timedelta(seconds=1)
         with Session(engine) as other:
             assert outbox.deliver_due(session=other, settings=settings, now=later).sent == 1
         server.inbox.release()
-        first.join(15)
+        first.join(60)
     (row,) = rows(session)
     assert server.inbox.message_ids() == [row.message_id, row.message_id]
 
@@ -135,7 +135,7 @@ def test_a_runner_killed_after_the_server_took_the_mail_resends_it_with_the_same
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        _out, err = runner.communicate(timeout=60)
+        _out, err = runner.communicate(timeout=120)
         assert runner.returncode == -signal.SIGKILL, err.decode()
         server.inbox.on_arrival = None
 
