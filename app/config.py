@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = True
+    # STARTTLS checks the server's certificate against the system's CAs, or against this PEM file
+    # (a private CA, or a server's own self-signed certificate).
+    smtp_ca_file: str = ""
     mail_from: str = "SafetyWalk <no-reply@safetywalk.example>"
     # The address residents' tracking links start with (https://safetywalk.example.org).
     public_url: str = "http://127.0.0.1:8000"

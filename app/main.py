@@ -36,7 +36,7 @@ from app.routes import (
     walks_public,
     zones,
 )
-from app.services import notifications, outbox, photos
+from app.services import mail_runner, notifications, outbox, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -96,7 +96,7 @@ async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
 
         def one_pass() -> None:
             with Session(app.state.engine) as session:
-                outbox.run_once(session=session, settings=settings)
+                mail_runner.run_once(session=session, settings=settings)
 
         async def loop() -> None:
             while True:
