@@ -36,7 +36,7 @@ from app.routes import (
     walks_public,
     zones,
 )
-from app.services import mail_runner, notifications, outbox, photos
+from app.services import mail_runner, notifications, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
