@@ -177,11 +177,15 @@ def public_answers(app: FastAPI, scene: Scene) -> list[tuple[str, httpx.Response
         data={"category": "drug-dealing", **near},
         headers=HX,
     )
-    for what, headers in [("me too's answer, htmx", HX), ("me too's answer, page", {})]:
+    # "Me too" once per report (one device backs a report once): as htmx and as a page.
+    for what, backed, headers in [
+        ("me too's answer, htmx", scene.report, HX),
+        ("me too's answer, page", scene.other, {}),
+    ]:
         ask(
             what,
             "POST",
-            f"/observations/{scene.report.id}/support",
+            f"/observations/{backed.id}/support",
             data={"client_id": str(uuid.uuid4())},
             headers=headers,
         )
