@@ -19,6 +19,7 @@ from app.services import (
     lifecycle,
     observations,
     photos,
+    public,
     support,
 )
 from app.templating import render, wants_json
@@ -89,7 +90,7 @@ def submit_observation(
             status_code=status_code,
             headers={"Location": url},
         )
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request,
         "capture/confirmation.html",
@@ -132,7 +133,7 @@ def recent_observations(
 @router.get("/observations/{token}", name="observation_page")
 def observation_page(request: Request, session: SessionDep, obs: TrackedObservationDep) -> Response:
     """The status page behind a tracking link: photo, place, status and public history."""
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request, "capture/status.html", {"obs": view, "precise": True, "token": obs.token}
     )
@@ -148,7 +149,7 @@ def public_report(
     obs = observations.public(session=session, observation_id=observation_id)
     if obs is None:
         raise HTTPException(status_code=404)
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(request, "capture/status.html", {"obs": view, "precise": False, "token": None})
 
 
@@ -216,7 +217,7 @@ def support_report(
     return render(
         request,
         "capture/nearby.html",
-        {"offers": [], "supported": obs, "counted": counted, "error": None},
+        {"offers": [], "supported": public.backed(obs), "counted": counted, "error": None},
         block="supported",
         status_code=200,
         headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
@@ -226,7 +227,7 @@ def support_report(
 @router.get("/observations/{token}/fixed")
 def is_it_fixed(request: Request, session: SessionDep, obs: TrackedObservationDep) -> Response:
     """The reporter's "is it really fixed?" page, reached from the e-mail; no login."""
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request,
         "capture/fixed.html",
@@ -248,7 +249,7 @@ def answer_is_it_fixed(
         error, status_code = None, 200
     except lifecycle.TransitionRefused as exc:
         error, status_code = exc.message, 409
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request,
         "capture/fixed.html",
