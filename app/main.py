@@ -24,7 +24,7 @@ from app.db import make_engine
 from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
-from app.routes import admin, auth, capture, site, triage, walks, zones
+from app.routes import admin, admin_kinds, auth, capture, site, triage, walks, zones
 from app.services import notifications, outbox, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(walks.leaders)
     app.include_router(walks.staff)
     app.include_router(admin.router)
+    app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
