@@ -1,10 +1,10 @@
-"""The administrator's side: the overview and staff accounts, and the helpers the kinds' pages
-share. Every page is admin-only and every form carries the CSRF token (the whole
-router is guarded). Plain forms: a change that works is answered 303 back to the page with a
-notice; a refusal shows the form again with the reason (422 wrong, 409 clashes).
+"""The administrator's side: the overview and the staff accounts. Every page is admin-only and
+every form carries the CSRF token (the whole router is guarded). Plain forms: a change that
+works is answered 303 back to the page with a notice; a refusal shows the form again with the
+reason (422 wrong, 409 clashes).
 
-Units, categories and rules are served by the generic `/admin/{kind}` routes in
-`admin_kinds`; main.py includes this router first, so `/admin/users` is never read as a kind."""
+Units, categories and rules have their own module, `admin_kinds` (generic `/admin/{kind}`
+routes); main.py includes this router first, so `/admin/users` is never read as a kind."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Reques
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app import i18n, labels
+from app import labels
 from app.deps import SessionDep, SettingsDep, VisitorDep, require_csrf, require_role
 from app.i18n import gettext as _
-from app.models import CategoryKind, Role, StaffUser, Unit
+from app.models import Role, StaffUser, Unit
 from app.services import accounts, outbox, registry, triage
 from app.templating import render
 
@@ -26,8 +26,7 @@ router = APIRouter(
     prefix="/admin", dependencies=[Depends(require_role(Role.admin)), Depends(require_csrf)]
 )
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-FIELD_MAX = 400
-Text = Annotated[str, Form(max_length=FIELD_MAX)]
+Text = Annotated[str, Form(max_length=400)]
 
 
 def _notices() -> dict[str, str]:
@@ -53,20 +52,10 @@ def _status(exc: registry.Invalid | accounts.AccountRefused) -> int:
 
 
 def _options(session: SessionDep) -> dict[str, Any]:
-    """The choices the admin forms offer, as (value, label) pairs in the visitor's language."""
-    lang = i18n.current_language()
-    units = registry.units(session=session)
+    """The choices the account forms offer, as (value, label) pairs in the visitor's language."""
     return {
-        "unit_options": [(u.slug, u.name(lang)) for u in units],
-        "unit_names": {u.id: u.name(lang) for u in units},
+        **registry.choices(session=session),
         "role_options": [(r.value, labels.role_label(r)) for r in Role],
-        "category_options": [(c.slug, c.name(lang)) for c in registry.categories(session=session)],
-        "zone_options": [(z.slug, z.name) for z in registry.zones(session=session)],
-        "kind_options": [
-            (CategoryKind.problem.value, _("A problem to fix")),
-            (CategoryKind.good.value, _("A good place to keep")),
-        ],
-        "icon_options": [(icon, icon) for icon in registry.icons()],
     }
 
 

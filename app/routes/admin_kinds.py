@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.deps import SessionDep, require_csrf, require_role
 from app.i18n import gettext as _
 from app.models import Role
-from app.routes.admin import FIELD_MAX, Id, Notice, _back, _notices, _options, _status
 from app.services import registry, registry_csv
 from app.templating import render
 
@@ -22,7 +22,26 @@ router = APIRouter(
     prefix="/admin", dependencies=[Depends(require_role(Role.admin)), Depends(require_csrf)]
 )
 KindPath = Annotated[str, Path(pattern=f"^({'|'.join(registry.KINDS)})$")]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Notice = Annotated[str, Query(max_length=20)]
+FIELD_MAX = 400  # characters in one form field, as on the account forms
 CSV_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _notices() -> dict[str, str]:
+    return {
+        "created": _("Saved. It is in the list below."),
+        "saved": _("Saved."),
+        "deleted": _("Deleted."),
+    }
+
+
+def _back(path: str, notice: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?notice={notice}", status_code=303)
+
+
+def _status(exc: registry.Invalid) -> int:
+    return 409 if exc.conflict else 422
 
 
 # The CSV routes come first: "/export/units" would otherwise be read as row "units" of a
@@ -77,7 +96,7 @@ def _list_page(
         spec.list_template,
         {
             **spec.page(session),
-            **_options(session),
+            **registry.choices(session=session),
             "kind": kind,
             "columns": spec.columns,
             "form": form or {},
@@ -106,7 +125,7 @@ def _edit_page(
         request,
         registry.KINDS[kind].edit_template,
         {
-            **_options(session),
+            **registry.choices(session=session),
             "kind": kind,
             "row": row,
             "form": form or registry.row_values(session=session, kind=kind, row=row),

@@ -18,13 +18,21 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from app import i18n
 from app.i18n import gettext as _
 from app.i18n import ngettext
-from app.models import OPEN_STATES, Category, Observation, RoutingRule, StaffUser, Unit, Zone
+from app.models import (
+    OPEN_STATES,
+    Category,
+    CategoryKind,
+    Observation,
+    RoutingRule,
+    StaffUser,
+    Unit,
+    Zone,
+)
 from app.services import registry_fields as fields
 from app.services import routing
-
-icons = fields.icons
 
 
 class Invalid(Exception):
@@ -97,6 +105,23 @@ def _rule_for(session: Session, values: Mapping[str, Any]) -> RoutingRule | None
             zone.is_(None) if zone_id is None else zone == zone_id,
         )
     ).first()
+
+
+def choices(*, session: Session) -> dict[str, Any]:
+    """What the admin forms offer, as (value, label) pairs in the visitor's language."""
+    lang = i18n.current_language()
+    all_units = units(session=session)
+    return {
+        "unit_options": [(u.slug, u.name(lang)) for u in all_units],
+        "unit_names": {u.id: u.name(lang) for u in all_units},
+        "category_options": [(c.slug, c.name(lang)) for c in categories(session=session)],
+        "zone_options": [(z.slug, z.name) for z in zones(session=session)],
+        "kind_options": [
+            (CategoryKind.problem.value, _("A problem to fix")),
+            (CategoryKind.good.value, _("A good place to keep")),
+        ],
+        "icon_options": [(icon, icon) for icon in fields.icons()],
+    }
 
 
 # What still uses a row, in words (empty: it can go).
