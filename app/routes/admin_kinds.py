@@ -200,9 +200,7 @@ def kind_update(
     """Change a row; a refusal shows its form again with the reasons."""
     try:
         registry.save(session=session, kind=kind, raw=raw, row=row)
-    except registry.Invalid as exc:
-        session.rollback()
-        session.refresh(row)
+    except registry.Invalid as exc:  # the row is as stored: save changes it only on success
         return _edit_page(
             request, session, kind, row, form=raw, errors=exc.errors, status_code=_status(exc)
         )
