@@ -136,11 +136,11 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from app.services import registry
+    from app.services import registry_csv
 
     engine = make_engine(get_settings().sqlalchemy_url)
     with Session(engine) as session:
-        text = registry.export_csv(session=session, kind=args.kind)
+        text = registry_csv.export_csv(session=session, kind=args.kind)
     engine.dispose()
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
@@ -151,7 +151,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from app.services import registry
+    from app.services import registry_csv
 
     try:
         data = Path(args.file).read_bytes()
@@ -160,7 +160,7 @@ def _import(args: argparse.Namespace) -> int:
         return 1
     engine = make_engine(get_settings().sqlalchemy_url)
     with Session(engine) as session:
-        report = registry.import_csv(
+        report = registry_csv.import_csv(
             session=session, kind=args.kind, data=data, dry_run=args.dry_run
         )
     engine.dispose()

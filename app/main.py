@@ -27,6 +27,7 @@ from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import (
     admin,
+    admin_kinds,
     auth,
     capture,
     site,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(walks_leaders.staff)
     app.include_router(walks_protocol.router)
     app.include_router(admin.router)
+    app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from app.models import RoutingRule, Unit
-from app.services import registry
+from app.services import registry_csv
 from tests.factories import count
 
 BIN = Path(sys.executable).parent / "safetywalk"
@@ -23,7 +23,8 @@ def test_export_to_stdout_and_to_a_file_then_import_it_unchanged(database_url, s
     shown = safetywalk(database_url, "export", "units")
     assert shown.returncode == 0, shown.stderr
     assert (
-        shown.stdout.splitlines() == registry.export_csv(session=session, kind="units").splitlines()
+        shown.stdout.splitlines()
+        == registry_csv.export_csv(session=session, kind="units").splitlines()
     )
     assert "street-lighting,Gatubelysning,Street lighting" in shown.stdout
     target = tmp_path / "categories.csv"

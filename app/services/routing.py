@@ -3,6 +3,8 @@
 The most specific rule wins: (category, zone), then the category's default unit, then
 (any category, zone), then the catch-all rule. The reason is stored with the observation so
 that triage can see why it landed where it did; a triager can re-route, and that is logged.
+`preview` asks `route` for every category in every district, so the administrator sees what
+the rules do before a report tests them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ CATCH_ALL = "catch_all"
 NO_RULE = "no_rule"
 KEEP = "keep"  # a good place is kept, not fixed: nobody owns a fix
 BY_HAND = "by_hand"
+
+
+OUTSIDE = None  # an observation outside every district
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,50 @@ def route(*, session: Session, category: Category, zone: Zone | None) -> Routing
     if (None, None) in by_key:
         return Routing(by_key[(None, None)], CATCH_ALL)
     return Routing(None, NO_RULE)
+
+
+@dataclass(frozen=True)
+class EffectGroup:
+    unit: Unit | None
+    reason: str
+    zones: list[Zone | None]
+    everywhere: bool
+
+
+@dataclass(frozen=True)
+class Effect:
+    category: Category
+    groups: list[EffectGroup]
+
+
+def preview(*, session: Session) -> list[Effect]:
+    """For each problem category, which unit each district's reports go to now and why (from
+    `route` itself), districts with the same answer grouped, the largest group first."""
+    all_zones: list[Zone | None] = [*session.exec(select(Zone).order_by(Zone.name)), OUTSIDE]
+    unit_by_id = {u.id: u for u in session.exec(select(Unit))}
+    problems = session.exec(
+        select(Category)
+        .where(Category.kind == CategoryKind.problem)
+        .order_by(Category.position, Category.slug)
+    ).all()
+    result = []
+    for category in problems:
+        grouped: dict[tuple[int | None, str], list[Zone | None]] = {}
+        for zone in all_zones:
+            found = route(session=session, category=category, zone=zone)
+            grouped.setdefault((found.unit_id, found.reason), []).append(zone)
+        groups = [
+            EffectGroup(
+                unit=unit_by_id.get(unit_id) if unit_id is not None else None,
+                reason=reason,
+                zones=in_zones,
+                everywhere=len(in_zones) == len(all_zones),
+            )
+            for (unit_id, reason), in_zones in grouped.items()
+        ]
+        groups.sort(key=lambda g: -len(g.zones))
+        result.append(Effect(category=category, groups=groups))
+    return result
 
 
 def reroute(

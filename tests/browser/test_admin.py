@@ -27,8 +27,10 @@ def test_an_admin_adds_a_worker_and_changes_a_rule(
     device = request.node.callspec.params["device_context"]
     with Session(live_server.app.state.engine) as session:
         admin = make_staff(session, "admin")
-        rule = registry.save_rule(
-            session=session, raw={"category": "vegetation", "zone": "savast", "unit": "parks"}
+        rule = registry.save(
+            session=session,
+            kind="rules",
+            raw={"category": "vegetation", "zone": "savast", "unit": "parks"},
         )
         admin_email, rule_id = admin.email, rule.id
     new_email = f"lamps-{uuid.uuid4().hex[:6]}@boden.example"

