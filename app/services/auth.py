@@ -231,9 +231,9 @@ def log_in(
     else:
         throttle.clear(session=session, keys=[account.key])
         throttle.forgive(session=session, budget=address)
-    throttle.forget_stale(session=session, now=now, window=limits.window)
     session.exec(delete(StaffSession).where(col(StaffSession.expires_at) < now))  # type: ignore[call-overload]
     session.commit()
+    throttle.forget_stale(session=session, now=now, window=limits.window)
     session.refresh(user)
     return Login(
         user=user,

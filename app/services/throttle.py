@@ -68,8 +68,15 @@ def _lock_rows(session: Session, keys: list[str]) -> dict[str, LoginThrottle]:
     else:
         insert = pg_insert
     for key in keys:  # sorted by the caller: always the same order, so no deadlock
+        # "Do update" (to the same value), not "do nothing": it locks a row that exists, so
+        # no one can delete it between here and the select.
         session.exec(
-            insert(LoginThrottle).values(key=key, failures=0).on_conflict_do_nothing()  # type: ignore[call-overload]
+            insert(LoginThrottle)  # type: ignore[call-overload]
+            .values(key=key, failures=0)
+            .on_conflict_do_update(
+                index_elements=[col(LoginThrottle.key)],
+                set_={"failures": col(LoginThrottle.failures)},
+            )
         )
     rows = session.exec(
         select(LoginThrottle)
@@ -136,9 +143,13 @@ def clear(*, session: Session, keys: list[str]) -> None:
 
 
 def forget_stale(*, session: Session, now: datetime, window: timedelta) -> None:
-    """Drop rows that no longer slow anyone down (no failure within the window, no wait)."""
-    session.exec(
-        delete(LoginThrottle).where(  # type: ignore[call-overload]
+    """Drop rows that no longer slow anyone down (no failure within the window, no wait), in a
+    transaction of its own that skips rows someone holds (PostgreSQL), so it never waits for,
+    or deadlocks with, a login being counted."""
+    session.commit()
+    stale = (
+        select(LoginThrottle.key)
+        .where(
             or_(
                 col(LoginThrottle.last_failure_at).is_(None),
                 col(LoginThrottle.last_failure_at) <= now - window,
@@ -148,4 +159,7 @@ def forget_stale(*, session: Session, now: datetime, window: timedelta) -> None:
                 col(LoginThrottle.next_allowed_at) <= now,
             ),
         )
+        .with_for_update(skip_locked=True)
     )
+    session.exec(delete(LoginThrottle).where(col(LoginThrottle.key).in_(stale)))  # type: ignore[call-overload]
+    session.commit()

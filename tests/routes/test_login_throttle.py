@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx2 as httpx  # starlette's test client ships httpx2; plain httpx is not installed
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import clock
 from app.db import make_engine
-from app.models import StaffSession
+from app.models import LoginThrottle, StaffSession
 from app.services import auth, throttle
 from tests.factories import STAFF_PASSWORD, count, csrf_token, log_in, make_staff
 
@@ -49,47 +50,105 @@ def statuses(client: TestClient, email: str, password: str, times: int) -> list[
     return [log_in(client, email, password).status_code for _ in range(times)]
 
 
-def test_forty_parallel_wrong_logins_make_at_most_five_password_checks(
-    live_server, database_url, stopped_clock
-):
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        victim = make_staff(session, "admin")
-    engine.dispose()
-    start = threading.Barrier(40, timeout=60)
-    answers: list[httpx.Response] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+@dataclass(frozen=True)
+class Try:
+    """One login try for `all_at_once`: from `address`, with a device cookie or none."""
 
-    def guess() -> None:
+    email: str
+    password: str = WRONG
+    address: str = ATTACKER
+    device: str | None = None
+
+
+def all_at_once(base_url: str, tries: list[Try]) -> list[httpx.Response]:
+    """Each try on its own connection to the live server, all sent at the same moment; the
+    answers in the order of the tries. The server trusts X-Forwarded-For from loopback, as it
+    does from a reverse proxy, so each try comes from its own address."""
+    start = threading.Barrier(len(tries), timeout=60)
+    answers: list[httpx.Response | None] = [None] * len(tries)
+    errors: list[BaseException] = []
+
+    def send(index: int, attempt: Try) -> None:
+        headers = {"Accept-Language": "en", "X-Forwarded-For": attempt.address}
         try:
-            with httpx.Client(base_url=live_server.url, timeout=120) as client:
-                form = client.get("/login", headers={"Accept-Language": "en"})
+            with httpx.Client(base_url=base_url, headers=headers, timeout=120) as client:
+                if attempt.device:
+                    client.cookies.set("sw_device", attempt.device)
+                form = client.get("/login")
                 token = form.text.split('name="login_csrf" value="')[1].split('"')[0]
-                start.wait()  # all forty connected, then all at once
-                answer = client.post(
+                start.wait()  # all connected, then all at once
+                answers[index] = client.post(
                     "/login",
-                    data={"email": victim.email, "password": WRONG, "login_csrf": token},
-                    headers={"Accept-Language": "en"},
+                    data={
+                        "email": attempt.email,
+                        "password": attempt.password,
+                        "login_csrf": token,
+                    },
                 )
-            with lock:
-                answers.append(answer)
         except BaseException as exc:  # reported below, not lost in the thread
             errors.append(exc)
 
-    checks_before = auth.password_checks()
-    threads = [threading.Thread(target=guess) for _ in range(40)]
+    threads = [threading.Thread(target=send, args=pair) for pair in enumerate(tries)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=180)
-    checks = auth.password_checks() - checks_before
-
     assert errors == []
-    codes = sorted(answer.status_code for answer in answers)
-    assert codes == [401] * 5 + [429] * 35
+    return [answer for answer in answers if answer is not None]
+
+
+@pytest.fixture
+def live_db(database_url: str) -> Iterator[Session]:
+    """A session on the database the live server uses."""
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def test_forty_parallel_wrong_logins_make_at_most_five_password_checks(
+    live_server, live_db, stopped_clock
+):
+    victim = make_staff(live_db, "admin")
+    checks_before = auth.password_checks()
+
+    answers = all_at_once(live_server.url, [Try(victim.email)] * 40)
+
+    checks = auth.password_checks() - checks_before
+    assert sorted(answer.status_code for answer in answers) == [401] * 5 + [429] * 35
     assert checks == 5  # each 401 checked a password; no refused try ran the hash
     assert all(a.headers["Retry-After"] == "1" for a in answers if a.status_code == 429)
+    # Counted for the address too (taken from X-Forwarded-For), the refused tries not.
+    address = live_db.get(LoginThrottle, f"address:{ATTACKER}")
+    assert address is not None and address.failures == 5
+
+
+def test_the_owner_gets_in_from_a_known_device_in_the_middle_of_a_parallel_attack(
+    live_server, live_db, stopped_clock
+):
+    owner = make_staff(live_db, "triager")
+    with httpx.Client(base_url=live_server.url, headers={"X-Forwarded-For": OFFICE}) as laptop:
+        form = laptop.get("/login").text
+        token = form.split('name="login_csrf" value="')[1].split('"')[0]
+        first = laptop.post(
+            "/login",
+            data={"email": owner.email, "password": STAFF_PASSWORD, "login_csrf": token},
+        )
+        assert first.status_code == 303
+        device = laptop.cookies.get("sw_device")
+    assert device
+    checks_before = auth.password_checks()
+
+    answers = all_at_once(
+        live_server.url,
+        # Twenty guesses and, at the same moment, the owner on the laptop.
+        [Try(owner.email)] * 20 + [Try(owner.email, STAFF_PASSWORD, OFFICE, device)],
+    )
+
+    attack, owners_laptop = answers[:20], answers[20]
+    assert owners_laptop.status_code == 303
+    assert sorted(a.status_code for a in attack) == [401] * 5 + [429] * 15
+    assert auth.password_checks() - checks_before == 5 + 1  # the account's five, the laptop's one
 
 
 def test_the_owner_logs_in_from_a_known_device_during_an_attack(session, browser_at, stopped_clock):
@@ -248,3 +307,27 @@ def test_the_wait_is_said_in_swedish(session, browser_at, stopped_clock):
 def test_control_characters_in_the_email_are_a_wrong_login_not_an_error(client, session):
     answer = log_in(client, "ab\x00cd@x.se", WRONG)
     assert answer.status_code == 401
+
+
+def test_a_device_cookie_expires(session, browser_at, stopped_clock):
+    owner = make_staff(session, "triager")
+    laptop = browser_at(OFFICE)
+    assert log_in(laptop, owner.email).status_code == 303
+    log_out(laptop)
+    clock.advance(timedelta(days=366))
+
+    assert statuses(browser_at(ATTACKER), owner.email, WRONG, 6) == [401] * 5 + [429]
+    assert log_in(laptop, owner.email).status_code == 429
+
+
+def test_counters_nobody_needs_any_more_are_cleared_away(session, browser_at, stopped_clock):
+    user = make_staff(session, "triager")
+    guesser = browser_at(ATTACKER)
+    for n in range(3):
+        log_in(guesser, f"gone-{n}@boden.example", WRONG)
+    clock.advance(timedelta(minutes=16))
+
+    assert log_in(browser_at(OFFICE), user.email).status_code == 303
+    session.expire_all()
+    keys = session.exec(select(LoginThrottle.key)).all()
+    assert not [key for key in keys if "gone-" in key or ATTACKER in key]
