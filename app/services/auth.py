@@ -169,7 +169,7 @@ def known_device(
     )
     if not hmac.compare_digest(expected, signature):
         return None
-    if datetime.fromtimestamp(issued, now.tzinfo) <= now - lifetime:
+    if issued <= (now - lifetime).timestamp():
         return None
     return device_id
 

@@ -211,6 +211,9 @@ def test_a_device_cookie_of_another_account_or_a_forged_one_gives_no_own_budget(
     assert statuses(browser_at(ATTACKER), owner.email, WRONG, 6) == [401] * 5 + [429]
     assert log_in(theirs, owner.email).status_code == 429
     assert log_in(forged, owner.email).status_code == 429
+    junk = browser_at(OFFICE)
+    junk.cookies.set("sw_device", "x." + "9" * 40 + "." + "y" * 3000)
+    assert log_in(junk, owner.email).status_code == 429
 
 
 def test_one_address_guessing_many_accounts_is_slowed(app, session, browser_at, stopped_clock):
