@@ -94,8 +94,17 @@ class Settings(BaseSettings):
 
     # Staff sign-in
     session_hours: float = Field(12, gt=0)  # a staff session ends this long after login
-    login_max_failures: int = Field(5, ge=1)  # per e-mail (x4 per client address) ...
-    login_window_minutes: int = Field(15, ge=1)  # ... within this many minutes
+    # Failed logins allowed per account (and per known device) before each further try waits:
+    # 1 s after the first one over, then 2, 4, 8 ... up to login_max_delay_seconds.
+    login_max_failures: int = Field(5, ge=1)
+    # The same per client address, over all accounts (one address guessing many accounts).
+    login_max_failures_per_address: int = Field(20, ge=1)
+    # Failures are forgotten when none has come for this many minutes.
+    login_window_minutes: int = Field(15, ge=1)
+    login_max_delay_seconds: int = Field(600, ge=1)
+    # A browser that has logged in is a known device this long (a signed cookie): it has its
+    # own budget, so guesses from elsewhere never keep the account's owner out.
+    login_device_days: int = Field(365, ge=1)
     # Session cookies are Secure (HTTPS only); set false only for plain-HTTP development.
     cookie_secure: bool | None = None
 

@@ -286,7 +286,7 @@ def remove_bench_rows(engine: Any, emails: list[str], indexes: list[str]) -> Non
         for statement in (
             f"DELETE FROM staff_session WHERE user_id IN ({ids})",
             f"DELETE FROM observation_event WHERE actor_id IN ({ids})",
-            "DELETE FROM login_attempt WHERE email IN :emails",
+            "DELETE FROM login_throttle WHERE key LIKE 'account:%' AND substr(key, 9) IN :emails",
             "DELETE FROM staff_user WHERE email IN :emails",
             "DELETE FROM observation WHERE walk_code = :tag",
         ):

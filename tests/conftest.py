@@ -39,7 +39,7 @@ TEST_TABLES = (
     "walk_participant",
     "walk",
     "staff_session",
-    "login_attempt",
+    "login_throttle",
     "staff_user",
 )
 # The reference data, in the order rows depend on each other. Tests may change it (the admin

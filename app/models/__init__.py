@@ -27,7 +27,7 @@ from app.models.photo import Photo, PhotoKind  # noqa: E402
 from app.models.routing import RoutingRule  # noqa: E402
 from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
-from app.models.user import LoginAttempt, Role, StaffSession, StaffUser  # noqa: E402
+from app.models.user import LoginThrottle, Role, StaffSession, StaffUser  # noqa: E402
 from app.models.walk import Walk, WalkCheck, WalkParticipant, WalkStatus  # noqa: E402
 from app.models.zone import Zone  # noqa: E402
 
@@ -37,7 +37,7 @@ __all__ = [
     "Category",
     "CategoryKind",
     "EventKind",
-    "LoginAttempt",
+    "LoginThrottle",
     "Observation",
     "ObservationEvent",
     "OutboxMail",

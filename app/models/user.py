@@ -45,12 +45,15 @@ class StaffSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
-class LoginAttempt(SQLModel, table=True):
-    """A failed login, kept for a while to slow down password guessing."""
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed logins for one key: an account (`account:<e-mail>`), a client address
+    (`address:<ip>`) or a device that has logged in before (`device:<id>`). Read and written
+    under a row lock (SQLite: the database's write lock), so parallel guesses cannot all see the
+    same count; past the limit, the next try is allowed only from `next_allowed_at`."""
 
-    __tablename__ = "login_attempt"
+    __tablename__ = "login_throttle"
 
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=320, index=True)
-    client_ip: str = Field(max_length=64, index=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = Field(default=0)
+    last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    next_allowed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

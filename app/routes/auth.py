@@ -19,12 +19,30 @@ from app.deps import (
     require_csrf,
 )
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.services import auth
 from app.templating import render
 
 router = APIRouter()
 # Before a session exists, the login form is protected by a double-submit cookie.
 LOGIN_CSRF_COOKIE = "sw_login_csrf"
+# Set at a successful login: this browser is known to the account (its own guessing budget).
+DEVICE_COOKIE = "sw_device"
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds < 120:
+        return ngettext(
+            "Too many failed attempts. Try again in %(num)s second.",
+            "Too many failed attempts. Try again in %(num)s seconds.",
+            seconds,
+        )
+    minutes = -(-seconds // 60)  # rounded up: never invite a try that is still too early
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)s minute.",
+        "Too many failed attempts. Try again in %(num)s minutes.",
+        minutes,
+    )
 
 
 def _login_page(
@@ -34,6 +52,7 @@ def _login_page(
     error: str | None = None,
     email: str = "",
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(
@@ -41,6 +60,7 @@ def _login_page(
         "auth/login.html",
         {"next": next_path, "error": error, "email": email, "login_csrf": token},
         status_code=status_code,
+        headers=headers,
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -87,20 +107,19 @@ def log_in(
             email=email,
             password=password,
             client_ip=request.client.host if request.client else "unknown",
-            max_failures=settings.login_max_failures,
-            window=timedelta(minutes=settings.login_window_minutes),
+            device=request.cookies.get(DEVICE_COOKIE),
+            secret_key=settings.ensure_secret_key(),
+            limits=auth.LoginLimits.from_settings(settings),
             session_lifetime=timedelta(hours=settings.session_hours),
         )
-    except auth.TooManyAttempts:
+    except auth.TooManyAttempts as wait:
         return _login_page(
             request,
             next_path=next_path,
             email=email,
             status_code=429,
-            error=_(
-                "Too many failed attempts. Wait %(n)s minutes and try again.",
-                n=settings.login_window_minutes,
-            ),
+            headers={"Retry-After": str(wait.retry_after)},
+            error=_wait_message(wait.retry_after),
         )
     except auth.LoginRefused:
         return _login_page(
@@ -118,6 +137,14 @@ def log_in(
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=int(settings.session_hours * 3600),
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        login.device_token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=settings.login_device_days * 86400,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response

@@ -3,23 +3,33 @@
 Passwords are hashed with argon2 (pwdlib) and re-hashed when the parameters change. A login
 makes a server-side session: the browser gets a random token in an HttpOnly cookie, the
 database keeps only its SHA-256, an expiry and the session's CSRF token. Logout deletes the
-row, so a stolen cookie stops working at once. Failed logins are counted per e-mail and per
-client address; past the limit further tries are refused until the window has passed.
+row, so a stolen cookie stops working at once.
+
+Guessing is slowed by `throttle`: a try from an unknown browser counts against the account and
+the client address; past a limit, each further try waits longer. A browser that has logged in
+to the account before carries a signed device cookie (OWASP's "device cookies") and has a budget
+of its own, so an attack from elsewhere never keeps the owner out.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.models import LoginAttempt, Role, StaffSession, StaffUser
+from app.config import Settings
+from app.models import Role, StaffSession, StaffUser
+from app.services import throttle
 
 _hasher = PasswordHash.recommended()
 # Verified when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
@@ -32,8 +42,7 @@ class LoginRefused(Exception):
     """Wrong e-mail or password, or the account is inactive."""
 
 
-class TooManyAttempts(Exception):
-    """Too many failed logins lately; try again after the window."""
+TooManyAttempts = throttle.Throttled  # too many failed logins lately; has `retry_after`
 
 
 class InvalidAccount(ValueError):
@@ -45,6 +54,45 @@ class Login:
     user: StaffUser
     token: str  # for the cookie; never stored
     csrf_token: str
+    device_token: str  # for the device cookie: this browser is known to the account from now on
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """The thresholds from Settings, in the units the service works in."""
+
+    per_account: int
+    per_address: int
+    window: timedelta
+    max_delay: timedelta
+    device_lifetime: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginLimits:
+        return cls(
+            per_account=settings.login_max_failures,
+            per_address=settings.login_max_failures_per_address,
+            window=timedelta(minutes=settings.login_window_minutes),
+            max_delay=timedelta(seconds=settings.login_max_delay_seconds),
+            device_lifetime=timedelta(days=settings.login_device_days),
+        )
+
+
+# Password checks run in this process, for the tests: a refused try must not run the hash.
+_checks_lock = threading.Lock()
+_checks = 0
+
+
+def password_checks() -> int:
+    """How many passwords this process has verified (each argon2 verification counts)."""
+    return _checks
+
+
+def _verify(password: str, password_hash: str) -> tuple[bool, str | None]:
+    global _checks
+    with _checks_lock:
+        _checks += 1
+    return _hasher.verify_and_update(password, password_hash)
 
 
 def normalise_email(email: str) -> str:
@@ -88,20 +136,42 @@ def _token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(
-    *, session: Session, email: str, client_ip: str, since: datetime
-) -> tuple[int, int]:
-    by_email = session.exec(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, col(LoginAttempt.at) >= since)
-    ).one()
-    by_ip = session.exec(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.client_ip == client_ip, col(LoginAttempt.at) >= since)
-    ).one()
-    return by_email, by_ip
+_DEVICE_TOKEN = re.compile(r"([A-Za-z0-9_-]{22})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _device_signature(*, secret_key: str, email: str, device_id: str, issued: int) -> str:
+    message = f"login-device|{email}|{device_id}|{issued}".encode()
+    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def device_token(*, email: str, secret_key: str, now: datetime) -> str:
+    """A device cookie's value: a random id, when it was issued and a signature binding both
+    to the account's e-mail address (which the cookie does not reveal)."""
+    device_id, issued = secrets.token_urlsafe(16), int(now.timestamp())
+    signature = _device_signature(
+        secret_key=secret_key, email=email, device_id=device_id, issued=issued
+    )
+    return f"{device_id}.{issued}.{signature}"
+
+
+def known_device(
+    *, token: str | None, email: str, secret_key: str, now: datetime, lifetime: timedelta
+) -> str | None:
+    """The device id if `token` is a valid, unexpired device cookie for this account."""
+    found = _DEVICE_TOKEN.fullmatch(token or "")
+    if not found:
+        return None
+    device_id, issued, signature = found[1], int(found[2]), found[3]
+    expected = _device_signature(
+        secret_key=secret_key, email=email, device_id=device_id, issued=issued
+    )
+    if not hmac.compare_digest(expected, signature):
+        return None
+    if issued <= (now - lifetime).timestamp():
+        return None
+    return device_id
 
 
 def log_in(
@@ -110,27 +180,37 @@ def log_in(
     email: str,
     password: str,
     client_ip: str,
-    max_failures: int,
-    window: timedelta,
+    device: str | None,
+    secret_key: str,
+    limits: LoginLimits,
     session_lifetime: timedelta,
 ) -> Login:
-    """Check the password and open a session, or raise LoginRefused / TooManyAttempts."""
+    """Check the password and open a session, or raise LoginRefused / TooManyAttempts.
+
+    `device` is the browser's device cookie, if any. A try is counted before the password is
+    checked; a refused try never runs the hash."""
     now = clock.now()
-    email = normalise_email(email)[:320]
+    # Control characters never occur in an address; dropped, the key is safe for any database.
+    email = _CONTROL.sub("", normalise_email(email))[:320]
     client_ip = client_ip[:64]
-    by_email, by_ip = _recent_failures(
-        session=session, email=email, client_ip=client_ip, since=now - window
+    device_id = known_device(
+        token=device, email=email, secret_key=secret_key, now=now, lifetime=limits.device_lifetime
     )
-    if by_email >= max_failures or by_ip >= max_failures * 4:
-        raise TooManyAttempts
+    account = throttle.Budget(f"account:{email}", limits.per_account)
+    address = throttle.Budget(f"address:{client_ip}", limits.per_address)
+    own = throttle.Budget(f"device:{device_id}", limits.per_account) if device_id else None
+    throttle.take(
+        session=session,
+        # A known device spends only its own budget: failures elsewhere never slow it down.
+        budgets=[own] if own else [account, address],
+        now=now,
+        window=limits.window,
+        max_delay=limits.max_delay,
+    )
     user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-    valid, new_hash = _hasher.verify_and_update(
-        password, user.password_hash if user else _DUMMY_HASH
-    )
+    valid, new_hash = _verify(password, user.password_hash if user else _DUMMY_HASH)
     if user is None or not valid or not user.active:
-        session.add(LoginAttempt(email=email, client_ip=client_ip, at=now))
-        session.commit()
-        raise LoginRefused
+        raise LoginRefused  # the try stays counted
     if new_hash:
         user.password_hash = new_hash
     user.last_login_at = now
@@ -143,11 +223,24 @@ def log_in(
         expires_at=now + session_lifetime,
     )
     session.add(staff_session)
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))  # type: ignore[call-overload]
+    # The owner is in: the account's failures are forgotten (and this device's); the address
+    # only gets back this one try, so logging in to one's own account between guesses at
+    # others does not wipe the address's count.
+    if own:
+        throttle.clear(session=session, keys=[account.key, own.key])
+    else:
+        throttle.clear(session=session, keys=[account.key])
+        throttle.forgive(session=session, budget=address)
     session.exec(delete(StaffSession).where(col(StaffSession.expires_at) < now))  # type: ignore[call-overload]
     session.commit()
+    throttle.forget_stale(session=session, now=now, window=limits.window)
     session.refresh(user)
-    return Login(user=user, token=token, csrf_token=staff_session.csrf_token)
+    return Login(
+        user=user,
+        token=token,
+        csrf_token=staff_session.csrf_token,
+        device_token=device_token(email=email, secret_key=secret_key, now=now),
+    )
 
 
 @dataclass(frozen=True)

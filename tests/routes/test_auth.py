@@ -57,14 +57,24 @@ def test_the_login_form_needs_its_token(client, session):
     assert count(session, StaffSession) == 0
 
 
-def test_guessing_is_stopped_after_five_failures_even_with_the_right_password(client, session):
+def test_guessing_is_slowed_after_five_failures_even_with_the_right_password(
+    client, session, stopped_clock
+):
+    # Was a 15-minute lock (issue 12: anyone could lock a colleague out); now a wait that
+    # doubles with each further failure, so after the fifth failure the next try waits 1 s.
+    from datetime import timedelta
+
+    from app import clock
+
     user = make_staff(session, "admin")
     for _ in range(5):
         assert log_in(client, user.email, "guess-guess-guess").status_code == 401
     blocked = log_in(client, user.email)
-    assert blocked.status_code == 429
-    assert "Too many failed attempts" in blocked.text
+    assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "1"
+    assert "Too many failed attempts. Try again in 1 second." in blocked.text
     assert count(session, StaffSession) == 0
+    clock.advance(timedelta(seconds=1))
+    assert log_in(client, user.email).status_code == 303
 
 
 def test_logout_revokes_the_session_on_the_server(client, session):

@@ -29,8 +29,15 @@ def open_session(session, user, password: str = STAFF_PASSWORD):  # type: ignore
         email=user.email,
         password=password,
         client_ip="127.0.0.1",
-        max_failures=5,
-        window=timedelta(minutes=15),
+        device=None,
+        secret_key="test-secret-key-that-is-long-enough-000000",
+        limits=auth.LoginLimits(
+            per_account=5,
+            per_address=20,
+            window=timedelta(minutes=15),
+            max_delay=timedelta(minutes=10),
+            device_lifetime=timedelta(days=365),
+        ),
         session_lifetime=timedelta(hours=1),
     )
 
