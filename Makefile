@@ -33,6 +33,7 @@ run: venv
 # Both engines: scripts/with-postgres starts a throwaway PostgreSQL (CI fails without one).
 test: test-deps
 	$(BIN)/ruff check app tests bench migrations/env.py
+	$(BIN)/lint-imports
 	scripts/with-postgres $(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite: test-deps
@@ -46,6 +47,7 @@ test-postgres: test-deps
 lint: test-deps
 	$(BIN)/ruff check app tests bench migrations/env.py
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
 
 # After changing user-facing strings: re-extract them and update both catalogs the Babel way.
 # Then translate the new (empty) and fuzzy entries in app/translations/sv/LC_MESSAGES/messages.po;
