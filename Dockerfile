@@ -1,5 +1,8 @@
 # SafetyWalk: slim Python, non-root, data and media on volumes.
-# Build: docker build -t safetywalk .   Run: docker run -p 8000:8000 -v sw-data:/data -v sw-media:/media safetywalk
+# Build: docker build -t safetywalk .
+# Run:   docker run -p 8000:8000 -v sw-data:/data -v sw-media:/media \
+#          -e SAFETYWALK_PUBLIC_URL=https://safetywalk.example.org safetywalk
+# (production refuses to start without a public address that residents can reach)
 FROM python:3.11-slim AS app
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

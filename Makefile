@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-sqlite test-postgres lint venv test-deps messages bench clean
+.PHONY: run test test-sqlite test-postgres lint venv test-deps system-deps messages bench clean
 
 # uv installs a fresh venv in seconds; it comes from PyPI into the venv itself.
 $(BIN)/uv:
@@ -24,6 +24,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 venv: $(VENV)/.installed
 test-deps: $(VENV)/.installed-test
+# Chromium, fonts, Pango and PostgreSQL for the tests, when missing (as root, with sudo -n, or
+# it stops and prints the command to run); one script shared with .ci/run.
+system-deps:
+	@scripts/install-test-system-deps
 
 run: venv
 	$(BIN)/safetywalk migrate
@@ -31,7 +35,8 @@ run: venv
 	$(BIN)/safetywalk serve --host $(HOST) --port $(PORT)
 
 # Both engines: scripts/with-postgres starts a throwaway PostgreSQL (CI fails without one).
-test: test-deps
+# system-deps comes first: the venv itself may need python3-venv.
+test: system-deps test-deps
 	$(BIN)/ruff check app tests bench migrations/env.py
 	$(BIN)/lint-imports
 	scripts/with-postgres $(MAKE) --no-print-directory test-sqlite test-postgres

@@ -118,13 +118,13 @@ def _create_user(args: argparse.Namespace) -> int:
 def _outbox(args: argparse.Namespace) -> int:
     import time
 
-    from app.services import outbox
+    from app.services import mail_runner
 
     settings = get_settings()
     engine = make_engine(settings.sqlalchemy_url)
     while True:
         with Session(engine) as session:
-            result = outbox.run_once(session=session, settings=settings)
+            result = mail_runner.run_once(session=session, settings=settings)
         print(
             f"sent {result.sent}, failed {result.failed}, waiting {result.waiting}"
             + ("" if settings.smtp_host else " (no SAFETYWALK_SMTP_HOST: nothing is sent)"),

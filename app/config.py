@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -80,6 +82,9 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = True
+    # STARTTLS checks the server's certificate against the system's CAs, or against this PEM file
+    # (a private CA, or a server's own self-signed certificate).
+    smtp_ca_file: str = ""
     mail_from: str = "SafetyWalk <no-reply@safetywalk.example>"
     # The address residents' tracking links start with (https://safetywalk.example.org).
     public_url: str = "http://127.0.0.1:8000"
@@ -107,8 +112,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key and len(self.secret_key) < 32:
+        if self.environment != "production":
+            return self
+        if self.secret_key and len(self.secret_key) < 32:
             raise ValueError("SAFETYWALK_SECRET_KEY must be at least 32 characters in production")
+        # The address goes into every e-mail and every printed QR code: a loopback one (the
+        # development default) would send residents to their own phones.
+        if problem := _public_url_problem(self.public_url):
+            raise ValueError(
+                f"SAFETYWALK_PUBLIC_URL {problem} in production: set it to the address residents "
+                "reach the site at, for example https://safetywalk.example.org"
+            )
         return self
 
     @property
@@ -137,6 +151,30 @@ class Settings(BaseSettings):
                 fh.write(secrets.token_urlsafe(48))
         self.secret_key = path.read_text().strip()
         return self.secret_key
+
+
+def _public_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the site's public address, or None when it can."""
+    if not url.strip():
+        return "must be set"
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:  # such as an unclosed "[::1"
+        parts, host = urlsplit(""), ""
+    if parts.scheme not in ("http", "https") or not host:
+        return f"must be an http(s) address with a host name, not {url!r}"
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"must not be a loopback or unspecified address ({url})"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a host name
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.is_loopback or address.is_unspecified:
+        return f"must not be a loopback or unspecified address ({url})"
+    return None
 
 
 @lru_cache

@@ -10,8 +10,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import Settings
-from app.models import Observation, Role
-from app.services import auth, observations, visibility
+from app.i18n import gettext as _
+from app.models import Observation, Role, Walk
+from app.services import auth, observations, visibility, walks
 
 
 def get_settings(request: Request) -> Settings:
@@ -139,3 +140,26 @@ def observation_by_token(
 
 
 TrackedObservationDep = Annotated[Observation, Depends(observation_by_token)]
+
+
+# Walks: by number (staff pages) and by join code (participants' pages).
+
+
+def walk_by_id(walk_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep) -> Walk:
+    """The walk in the path, or 404."""
+    walk = walks.by_id(session=session, walk_id=walk_id)
+    if walk is None:
+        raise HTTPException(status_code=404)
+    return walk
+
+
+def walk_by_code(code: Annotated[str, Path(max_length=32)], session: SessionDep) -> Walk:
+    """The walk behind a join code (typed in any case, with spaces), or 404."""
+    walk = walks.by_code(session=session, code=code)
+    if walk is None:
+        raise HTTPException(status_code=404, detail=_("No walk has this code."))
+    return walk
+
+
+WalkDep = Annotated[Walk, Depends(walk_by_id)]
+WalkByCodeDep = Annotated[Walk, Depends(walk_by_code)]

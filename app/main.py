@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -24,8 +25,18 @@ from app.db import make_engine
 from app.deps import Forbidden, LoginRequired
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
-from app.routes import admin, auth, capture, site, triage, walks, zones
-from app.services import notifications, outbox, photos
+from app.routes import (
+    admin,
+    auth,
+    capture,
+    site,
+    triage,
+    walks_leaders,
+    walks_protocol,
+    walks_public,
+    zones,
+)
+from app.services import mail_runner, notifications, photos
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -57,9 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(triage.router)
     # The public walk pages first: /walks/join is not a walk's number.
-    app.include_router(walks.public)
-    app.include_router(walks.leaders)
-    app.include_router(walks.staff)
+    app.include_router(walks_public.router)
+    # Leaders' /walks/new before the staff's /walks/{walk_id}, which would take "new" for a number.
+    app.include_router(walks_leaders.leaders)
+    app.include_router(walks_leaders.staff)
+    app.include_router(walks_protocol.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
@@ -83,7 +96,7 @@ async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
 
         def one_pass() -> None:
             with Session(app.state.engine) as session:
-                outbox.run_once(session=session, settings=settings)
+                mail_runner.run_once(session=session, settings=settings)
 
         async def loop() -> None:
             while True:
@@ -132,6 +145,7 @@ def _messages() -> dict[int, str]:
         405: _("That is not something this address can do."),
         413: _("The upload is too large. Send fewer or smaller photos."),
         422: _("Some of what was sent is not valid."),
+        503: _("The service is not available just now. Please try again in a moment."),
     }
 
 
@@ -160,6 +174,15 @@ def _add_error_pages(app: FastAPI) -> None:
         response = _error_response(request, exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+        # The database is down or unreachable: "try again later" (503), which a load balancer
+        # and /healthz's callers understand, rather than a 500 that blames the request.
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = _error_response(request, 503, _messages()[503])
+        response.headers["Retry-After"] = "30"
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -24,6 +24,9 @@ class OutboxMail(SQLModel, table=True):
     send_after: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     # A runner claims a mail until this time, so two runners never send it twice.
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Given with the first claim and kept: a retried mail is the same message, so a mail
+    # system that already has it drops the copy.
+    message_id: str | None = Field(default=None, max_length=255)
     attempts: int = Field(default=0)
     last_error: str = Field(default="", max_length=500)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

@@ -26,6 +26,8 @@ class StaffUser(SQLModel, table=True):
     role: Role = Field(sa_type=text_enum(Role))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     active: bool = Field(default=True)
+    # The language of the e-mails this person gets ("sv" or "en").
+    language: str = Field(default="sv", max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

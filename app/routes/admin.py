@@ -58,6 +58,7 @@ def _options(session: SessionDep) -> dict[str, Any]:
         "unit_options": [(u.slug, u.name(lang)) for u in units],
         "unit_names": {u.id: u.name(lang) for u in units},
         "role_options": [(r.value, labels.role_label(r)) for r in Role],
+        "language_options": [("sv", _("Swedish")), ("en", _("English"))],
         "category_options": [(c.slug, c.name(lang)) for c in registry.categories(session=session)],
         "zone_options": [(z.slug, z.name) for z in registry.zones(session=session)],
         "kind_options": [
@@ -144,7 +145,7 @@ def _users_page(
         {
             **_options(session),
             "users": accounts.listed(session=session),
-            "form": form or {"role": Role.triager.value},
+            "form": form or {"role": Role.triager.value, "language": "sv"},
             "error": error,
             "notice": _notices().get(notice),
             "min_password": accounts.MIN_PASSWORD_LENGTH,
@@ -167,10 +168,11 @@ def create_user(
     name: Text = "",
     role: Text = "",
     unit: Text = "",
+    language: Text = "sv",
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     """A new account; its owner logs in with the password given here."""
-    form = {"email": email, "name": name, "role": role, "unit": unit}
+    form = {"email": email, "name": name, "role": role, "unit": unit, "language": language}
     try:
         chosen = _role(role)
         if chosen is None:
@@ -182,6 +184,7 @@ def create_user(
             role=chosen,
             password=password,
             unit_id=_unit_id(session, unit),
+            language=language,
         )
     except accounts.AccountRefused as exc:
         return _users_page(request, session, form=form, error=exc, status_code=_status(exc))
@@ -206,7 +209,12 @@ def _user_page(
             **_options(session),
             "user": user,
             "form": form
-            or {"name": user.name, "role": user.role.value, "unit": unit.slug if unit else ""},
+            or {
+                "name": user.name,
+                "role": user.role.value,
+                "unit": unit.slug if unit else "",
+                "language": user.language,
+            },
             "error": error,
             "notice": _notices().get(notice),
             "min_password": accounts.MIN_PASSWORD_LENGTH,
@@ -232,9 +240,10 @@ def update_user(
     name: Text = "",
     role: Text = "",
     unit: Text = "",
+    language: Text = "",
 ) -> Response:
-    """Change name, role and unit."""
-    form = {"name": name, "role": role, "unit": unit}
+    """Change name, role, unit and the language of the account's e-mails."""
+    form = {"name": name, "role": role, "unit": unit, "language": language or user.language}
     try:
         chosen = _role(role)
         if chosen is None:
@@ -246,6 +255,7 @@ def update_user(
             name=name,
             role=chosen,
             unit_id=_unit_id(session, unit),
+            language=language or None,
         )
     except accounts.AccountRefused as exc:
         session.rollback()

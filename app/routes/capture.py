@@ -7,13 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app import clock
 from app.deps import FormDep, SessionDep, SettingsDep, TrackedObservationDep
-from app.services import categories, daylight, lifecycle, observations, photos, support, walks
+from app.services import (
+    capture_form,
+    categories,
+    daylight,
+    lifecycle,
+    observations,
+    photos,
+    public,
+    support,
+)
 from app.templating import render, wants_json
 
 router = APIRouter()
@@ -25,33 +33,7 @@ DEVICE_COOKIE = "sw_device"
 @router.get("/")
 def capture_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The capture form, with a fresh client id: re-sending this same form is stored once."""
-    center = (settings.map_center_lat, settings.map_center_lon)
-    return render(
-        request,
-        "capture/new.html",
-        {
-            "categories": categories.active(session=session),
-            "values": {
-                "client_id": str(uuid.uuid4()),
-                "dark": "dark"
-                if daylight.is_dark(lat=center[0], lon=center[1], at=clock.now())
-                else "daylight",
-            },
-            "errors": {},
-        },
-    )
-
-
-def walk_capture_context(session: Session, code: str | None) -> dict[str, object]:
-    """What the capture page shows on an open walk (nothing for no walk, or a closed one)."""
-    walk, _closed = walks.walk_for_observation(session=session, code=code)
-    if walk is None:
-        return {}
-    return {
-        "walk": walk,
-        "factors": walks.FACTORS,
-        "participants": walks.participant_count(session=session, walk=walk),
-    }
+    return render(request, "capture/new.html", capture_form.new(session=session, settings=settings))
 
 
 @router.post("/observations")
@@ -89,7 +71,7 @@ def submit_observation(
                 "categories": categories.active(session=session),
                 "values": raw,
                 "errors": exc.errors,
-                **walk_capture_context(session, raw.get("walk_code")),
+                **capture_form.walk_context(session=session, code=raw.get("walk_code")),
             },
             block="errors",
             status_code=exc.status_code,
@@ -110,7 +92,7 @@ def submit_observation(
             status_code=status_code,
             headers={"Location": url},
         )
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request,
         "capture/confirmation.html",
@@ -153,7 +135,7 @@ def recent_observations(
 @router.get("/observations/{token}", name="observation_page")
 def observation_page(request: Request, session: SessionDep, obs: TrackedObservationDep) -> Response:
     """The status page behind a tracking link: photo, place, status and public history."""
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request, "capture/status.html", {"obs": view, "precise": True, "token": obs.token}
     )
@@ -169,7 +151,7 @@ def public_report(
     obs = observations.public(session=session, observation_id=observation_id)
     if obs is None:
         raise HTTPException(status_code=404)
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(request, "capture/status.html", {"obs": view, "precise": False, "token": None})
 
 
@@ -191,7 +173,8 @@ def nearby_reports(
     lon: Annotated[float, Form(ge=-180, le=180)],
 ) -> Response:
     """Open reports of this kind close by, offered before a new one (POST: the position
-    stays out of the access log)."""
+    stays out of the access log). htmx gets the offers alone; a plain form post gets a page
+    whose "me too" buttons are forms of their own, with a fresh client id."""
     found = support.offers(
         session=session,
         category_slug=category,
@@ -199,7 +182,12 @@ def nearby_reports(
         lon=lon,
         radius_m=settings.me_too_radius_m,
     )
-    return render(request, "capture/nearby.html", {"offers": found, "error": None}, block="offers")
+    return render(
+        request,
+        "capture/nearby.html",
+        {"offers": found, "error": None, "client_id": str(uuid.uuid4())},
+        block="offers",
+    )
 
 
 @router.post("/observations/{observation_id}/support")
@@ -233,7 +221,12 @@ def support_report(
     answer = render(
         request,
         "capture/nearby.html",
-        {"offers": [], "supported": backing.observation, "counted": backing.counted, "error": None},
+        {
+            "offers": [],
+            "supported": public.backed(backing.observation),
+            "counted": backing.counted,
+            "error": None,
+        },
         block="supported",
         status_code=200,
         headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
@@ -261,7 +254,7 @@ def _device_cookie(request: Request) -> uuid.UUID | None:
 @router.get("/observations/{token}/fixed")
 def is_it_fixed(request: Request, session: SessionDep, obs: TrackedObservationDep) -> Response:
     """The reporter's "is it really fixed?" page, reached from the e-mail; no login."""
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request,
         "capture/fixed.html",
@@ -283,7 +276,7 @@ def answer_is_it_fixed(
         error, status_code = None, 200
     except lifecycle.TransitionRefused as exc:
         error, status_code = exc.message, 409
-    view = observations.public_view(session=session, observation=obs)
+    view = public.observation(session=session, obs=obs)
     return render(
         request,
         "capture/fixed.html",

@@ -1,5 +1,5 @@
-"""Staff accounts as an administrator manages them: create, change role and unit, deactivate,
-reset a password.
+"""Staff accounts as an administrator manages them: create, change role, unit and the language
+of the account's e-mails, deactivate, reset a password.
 
 A unit's staff belong to exactly one unit and nobody else belongs to one. Deactivating an
 account or resetting its password deletes its sessions, so whoever holds an old cookie is out at
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.config import LANGUAGES
 from app.i18n import gettext as _
 from app.models import Role, StaffSession, StaffUser, Unit
 from app.services import auth
@@ -67,6 +68,11 @@ def _check_unit(*, session: Session, role: Role, unit_id: int | None) -> None:
         )
 
 
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise AccountRefused(_("Choose a language from the list."), field="language")
+
+
 def _clean_name(name: str, fallback: str) -> str:
     name = name.strip()
     if len(name) > MAX_NAME:
@@ -84,14 +90,17 @@ def create(
     role: Role,
     password: str,
     unit_id: int | None = None,
+    language: str = "sv",
 ) -> StaffUser:
-    """A new active account; the e-mail is stored lower-case and must be new."""
+    """A new active account; the e-mail is stored lower-case and must be new. `language` is
+    the language of the e-mails the account gets."""
     email = auth.normalise_email(email)
     local, at, domain = email.partition("@")
     if not (local and at and "." in domain) or len(email) > MAX_EMAIL or " " in email:
         raise AccountRefused(_("Write a valid e-mail address."), field="email")
     _check_password(password)
     _check_unit(session=session, role=role, unit_id=unit_id)
+    _check_language(language)
     name = _clean_name(name, email)
     if session.exec(select(StaffUser.id).where(StaffUser.email == email)).first() is not None:
         raise AccountRefused(
@@ -103,6 +112,7 @@ def create(
         password_hash=auth.hash_password(password),
         role=role,
         unit_id=unit_id,
+        language=language,
     )
     session.add(user)
     session.commit()
@@ -118,8 +128,10 @@ def update(
     name: str,
     role: Role,
     unit_id: int | None,
+    language: str | None = None,
 ) -> StaffUser:
-    """Change name, role and unit; an administrator may not take their own role away."""
+    """Change name, role, unit and (when given) the e-mails' language; an administrator may not
+    take their own role away."""
     if user.id == actor.id and user.role == Role.admin and role != Role.admin:
         raise AccountRefused(
             _("You cannot take away your own administrator role. Ask another administrator."),
@@ -127,6 +139,9 @@ def update(
             conflict=True,
         )
     _check_unit(session=session, role=role, unit_id=unit_id)
+    if language is not None:
+        _check_language(language)
+        user.language = language
     user.name = _clean_name(name, user.email)
     user.role = role
     user.unit_id = unit_id

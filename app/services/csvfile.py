@@ -26,12 +26,18 @@ def safe_cell(value: object) -> object:
     if isinstance(value, int | float):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if _needs_quote(text) else text
+
+
+def _needs_quote(text: str) -> bool:
+    # A formula start, or quotes someone typed in front of one: those get ours too, so that
+    # read_cell takes off only ours ("'=1" is written "''=1" and read back as "'=1").
+    return text.lstrip("'").startswith(FORMULA_STARTS)
 
 
 def read_cell(text: str) -> str:
     """A cell read back from a file we wrote: the protecting `'` comes off again."""
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and _needs_quote(text[1:]):
         return text[1:]
     return text
 

@@ -3,22 +3,34 @@
 - A reporter who left an address hears of every status move of their observation, with the
   public note and the tracking link; reporters whose reports were merged into it hear too.
 - Each unit with an address gets one digest of the observations newly routed to it, at most
-  every `digest_minutes`.
-Mails are written in the reporter's language; unit digests in Swedish and English.
+  every `digest_minutes`, and a reminder of its open reports due soon and overdue.
+- A member of staff hears when an observation is assigned to them.
+
+Every mail is a template in `app/templates/mail/` (a `subject` and a `body` block) rendered
+through gettext in the recipient's language: the language a reporter reported in, a staff
+account's language, and for a unit's shared address the site's default language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import jinja2
+from babel.dates import format_date
 from sqlmodel import Session, col, select
 
-from app import clock, i18n
+from app import clock, i18n, labels
 from app.config import Settings
-from app.i18n import gettext as _
-from app.labels import status_label
 from app.models import Category, Observation, ObservationEvent, StaffUser, Status, Unit
-from app.services import outbox
+from app.services import deadlines, outbox
+
+MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
 _public_url = "http://127.0.0.1:8000"
 
@@ -31,6 +43,67 @@ def configure(public_url: str) -> None:
 
 def tracking_url(obs: Observation) -> str:
     return f"{_public_url}/observations/{obs.token}"
+
+
+def triage_url(obs_id: int | None) -> str:
+    return f"{_public_url}/triage/{obs_id}"
+
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    body: str
+
+
+def _date(value: datetime) -> str:
+    # As on the pages: English is read in Sweden (day before month), dates in Swedish time.
+    lang = i18n.current_language()
+    day = value.astimezone(ZoneInfo("Europe/Stockholm"))
+    return format_date(day, "medium", locale={"en": "en_GB"}.get(lang, lang))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """Plain text (no HTML escaping), with the app's gettext and labels."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(MAIL_TEMPLATES),
+        autoescape=False,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda s: i18n.translations(i18n.current_language()).gettext(s),
+        lambda s, p, n: i18n.translations(i18n.current_language()).ngettext(s, p, n),
+        newstyle=True,
+    )
+    env.filters["date"] = _date
+    env.globals.update(status_label=labels.status_label, priority_label=labels.priority_label)
+    return env
+
+
+def render(kind: str, *, lang: str, **context: Any) -> Mail:
+    """The subject and body of mail `kind` in `lang`."""
+    with i18n.using(lang):
+        template = _environment().get_template(f"{kind}.txt")
+        ctx = template.new_context(context)
+        subject = "".join(template.blocks["subject"](ctx))
+        body = "".join(template.blocks["body"](ctx))
+    return Mail(subject=" ".join(subject.split()), body=body.strip() + "\n")
+
+
+def _queue(
+    *, session: Session, to: str, kind: str, mail: Mail, observation_id: int | None = None
+) -> None:
+    outbox.enqueue(
+        session=session,
+        to=to,
+        kind=kind,
+        subject=mail.subject,
+        body=mail.body,
+        observation_id=observation_id,
+    )
 
 
 def status_changed(*, session: Session, obs: Observation, event: ObservationEvent) -> None:
@@ -53,43 +126,49 @@ def status_changed(*, session: Session, obs: Observation, event: ObservationEven
     for follower in followers:
         if not follower.contact_email:
             continue
-        with i18n.using(follower.language):
-            name = category.name(i18n.current_language()) if category else ""
-            lines = [
-                _(
-                    "Your report \u201c%(category)s\u201d has a new status: %(status)s.",
-                    category=name,
-                    status=status_label(event.to_status),
-                ),
-            ]
-            if event.note:
-                lines += ["", event.note]
-            if event.to_status == Status.fixed and target is obs:
-                lines += [
-                    "",
-                    _("Is it really fixed? Tell us here, no login needed:"),
-                    f"{tracking_url(follower)}/fixed",
-                ]
-            lines += [
-                "",
-                _("Follow it here:"),
-                tracking_url(target),
-                "",
-                _("You get this e-mail because you left your address with the report."),
-            ]
-            outbox.enqueue(
-                session=session,
-                to=follower.contact_email,
-                kind="status_update",
-                subject=_("Your report: %(status)s", status=status_label(event.to_status)),
-                body="\n".join(lines),
-                observation_id=follower.id,
-            )
+        asks_if_fixed = event.to_status == Status.fixed and target is obs
+        mail = render(
+            "status_update",
+            lang=follower.language,
+            category=category.name(follower.language) if category else "",
+            status=event.to_status,
+            note=event.note,
+            fixed_url=f"{tracking_url(follower)}/fixed" if asks_if_fixed else "",
+            follow_url=tracking_url(target),
+        )
+        _queue(
+            session=session,
+            to=follower.contact_email,
+            kind="status_update",
+            mail=mail,
+            observation_id=follower.id,
+        )
 
 
-def unit_digests(*, session: Session, every: timedelta, now: datetime | None = None) -> int:
+@dataclass(frozen=True)
+class _Listed:
+    """One report as a unit's mail lists it."""
+
+    id: int | None
+    category: str
+    url: str
+    due: datetime | None = None
+
+
+def _with_due_dates(
+    found: Sequence[Observation], names: dict[int | None, str], settings: Settings
+) -> list[_Listed]:
+    return [
+        _Listed(o.id, names.get(o.category_id, ""), triage_url(o.id), deadlines.due_at(o, settings))
+        for o in found
+    ]
+
+
+def unit_digests(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
     """Queue one digest per unit of what was routed to it since its last one; returns how many."""
     now = now or clock.now()
+    every = timedelta(minutes=settings.digest_minutes)
+    lang = settings.default_language
     queued = 0
     for unit in session.exec(select(Unit).where(col(Unit.email).is_not(None))).all():
         if unit.digest_sent_at and unit.digest_sent_at > now - every:
@@ -105,18 +184,17 @@ def unit_digests(*, session: Session, every: timedelta, now: datetime | None = N
         ).all()
         if not new:
             continue
-        lines = [f"{len(new)} nya observationer / new observations — {unit.name_sv}", ""]
-        for obs, category in new:
-            lines.append(
-                f"#{obs.id} {category.name_sv} / {category.name_en}: {_public_url}/triage/{obs.id}"
-            )
-        outbox.enqueue(
-            session=session,
-            to=unit.email or "",
-            kind="unit_digest",
-            subject=f"SafetyWalk: {len(new)} nya / new — {unit.name_sv}",
-            body="\n".join(lines),
+        reports = [
+            _Listed(obs.id, category.name(lang), triage_url(obs.id)) for obs, category in new
+        ]
+        mail = render(
+            "unit_digest",
+            lang=lang,
+            unit=unit.name(lang),
+            reports=reports,
+            minutes=settings.digest_minutes,
         )
+        _queue(session=session, to=unit.email or "", kind="unit_digest", mail=mail)
         unit.digest_last_observation_id = max(obs.id for obs, _c in new)  # type: ignore[type-var]
         unit.digest_sent_at = now
         session.add(unit)
@@ -128,10 +206,9 @@ def unit_digests(*, session: Session, every: timedelta, now: datetime | None = N
 def due_reminders(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
     """Remind each unit, once per report, of its open reports due soon and of those overdue;
     returns how many reminder mails were queued."""
-    from app.services import deadlines
-
     now = now or clock.now()
     soon = now + timedelta(days=settings.remind_days_before_due)
+    lang = settings.default_language
     queued = 0
     for unit in session.exec(select(Unit).where(col(Unit.email).is_not(None))).all():
         mine = select(Observation).where(Observation.unit_id == unit.id)
@@ -150,21 +227,15 @@ def due_reminders(*, session: Session, settings: Settings, now: datetime | None 
         ).all()
         if not overdue and not due_soon:
             continue
-        lines = [f"{unit.name_sv} / {unit.name_en}", ""]
-        if overdue:
-            lines.append(f"Försenade / overdue ({len(overdue)}):")
-            lines += [f"  #{o.id}: {_public_url}/triage/{o.id}" for o in overdue]
-        if due_soon:
-            lines.append(f"Ska vara klara snart / due soon ({len(due_soon)}):")
-            lines += [f"  #{o.id}: {_public_url}/triage/{o.id}" for o in due_soon]
-        outbox.enqueue(
-            session=session,
-            to=unit.email or "",
-            kind="unit_reminder",
-            subject=f"SafetyWalk: {len(overdue)} försenade / overdue, "
-            f"{len(due_soon)} snart / soon — {unit.name_sv}",
-            body="\n".join(lines),
+        names = {c.id: c.name(lang) for c in session.exec(select(Category)).all()}
+        mail = render(
+            "unit_reminder",
+            lang=lang,
+            unit=unit.name(lang),
+            overdue=_with_due_dates(overdue, names, settings),
+            due_soon=_with_due_dates(due_soon, names, settings),
         )
+        _queue(session=session, to=unit.email or "", kind="unit_reminder", mail=mail)
         for obs in overdue:
             obs.reminded_overdue = obs.reminded_due_soon = True
             session.add(obs)
@@ -177,20 +248,16 @@ def due_reminders(*, session: Session, settings: Settings, now: datetime | None 
 
 
 def assigned(*, session: Session, obs: Observation, assignee: StaffUser, by: StaffUser) -> None:
-    """Tell a member of staff that an observation was given to them (the caller commits)."""
+    """Tell a member of staff, in their language, that an observation was given to them (the
+    caller commits)."""
     category = session.get(Category, obs.category_id)
-    names = f"{category.name_sv} / {category.name_en}" if category else ""
-    outbox.enqueue(
-        session=session,
-        to=assignee.email,
-        kind="assigned",
-        observation_id=obs.id,
-        subject=f"SafetyWalk: #{obs.id} till dig / assigned to you",
-        body="\n".join(
-            [
-                f"{by.name} gav dig / assigned to you #{obs.id} {names}.",
-                "",
-                f"{_public_url}/triage/{obs.id}",
-            ]
-        ),
+    mail = render(
+        "assigned",
+        lang=assignee.language,
+        by=by.name,
+        id=obs.id,
+        category=category.name(assignee.language) if category else "",
+        priority=obs.priority,
+        url=triage_url(obs.id),
     )
+    _queue(session=session, to=assignee.email, kind="assigned", mail=mail, observation_id=obs.id)

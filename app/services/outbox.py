@@ -1,20 +1,27 @@
-"""The outbox: e-mail that survives a mail server being down.
+"""The outbox: e-mail that survives a mail server being down, and is sent once in practice.
 
-Mails are rows, written in the same transaction as the change they report. A runner (inside
-the app every `outbox_interval_seconds`, or `safetywalk outbox --loop` on its own) claims due
-rows one at a time with an atomic update, so two runners never send the same mail, sends them
-over SMTP, and on failure pushes `send_after` back (1, 5, 30 minutes, 2 and 12 hours, then
-daily). Without SMTP settings nothing is sent and nothing is dropped: the mails wait.
+Mails are rows, written in the same transaction as the change they report. A runner
+(`mail_runner.run_once`: inside the app every `outbox_interval_seconds`, or
+`safetywalk outbox --loop` on its own) claims due rows one at a time with an atomic update and
+commits the claim before it sends, so two runners never send the same mail while a claim holds.
+The first claim also gives the row its `Message-ID`, kept for every retry: when a runner dies
+after the mail server accepted a mail but before the row says so, the claim runs out, the mail
+is sent again as the same message, and mail systems drop the copy. A failure pushes
+`send_after` back (1, 5, 30 minutes, 2 and 12 hours, then daily). Without SMTP settings
+nothing is sent and nothing is dropped: the mails wait. This module knows nothing of what the
+mails say (that is `notifications`).
 """
 
 from __future__ import annotations
 
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
@@ -100,13 +107,14 @@ def deliver_due(*, session: Session, settings: Settings, now: datetime | None = 
             .limit(MAX_PER_RUN)
         ).all()
         for mail_id in due:
-            if not _claim(session, mail_id, now):
+            if not _claim(session, mail_id, now, new_message_id(mail_id, settings)):
                 continue  # another runner has it
             mail = session.get(OutboxMail, mail_id)
             assert mail is not None
             try:
                 _send(mail, settings)
-            except (OSError, smtplib.SMTPException) as exc:
+            # ValueError: an address or header that cannot be encoded; kept and shown, not lost.
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
                 mail.attempts += 1
                 mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 mail.send_after = now + retry_delay(mail.attempts)
@@ -121,7 +129,15 @@ def deliver_due(*, session: Session, settings: Settings, now: datetime | None = 
     return Delivery(sent=sent, failed=failed, waiting=waiting(session=session))
 
 
-def _claim(session: Session, mail_id: int, now: datetime) -> bool:
+def new_message_id(mail_id: int, settings: Settings) -> str:
+    """A Message-ID for the row, on the site's own host name (RFC 5322: unique worldwide)."""
+    host = urlsplit(settings.public_url).hostname or "safetywalk.invalid"
+    return f"<outbox-{mail_id}.{secrets.token_hex(8)}@{host}>"
+
+
+def _claim(session: Session, mail_id: int, now: datetime, message_id: str) -> bool:
+    """Take the mail for CLAIM_FOR unless another runner holds an unexpired claim; the first
+    claim stores `message_id`, later ones keep the stored one. Committed before sending."""
     result = session.exec(  # type: ignore[call-overload]
         update(OutboxMail)
         .where(
@@ -129,33 +145,29 @@ def _claim(session: Session, mail_id: int, now: datetime) -> bool:
             col(OutboxMail.sent_at).is_(None),
             or_(col(OutboxMail.claimed_until).is_(None), col(OutboxMail.claimed_until) < now),
         )
-        .values(claimed_until=now + CLAIM_FOR)
+        .values(
+            claimed_until=now + CLAIM_FOR,
+            message_id=func.coalesce(col(OutboxMail.message_id), message_id),
+        )
     )
     session.commit()
     return bool(result.rowcount == 1)
 
 
 def _send(mail: OutboxMail, settings: Settings) -> None:
+    """Hand the mail to the SMTP server: STARTTLS (verified against the system's CAs or
+    `smtp_ca_file`) and login when configured."""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(domain="safetywalk")
+    message["Message-ID"] = mail.message_id
+    message["Date"] = format_datetime(clock.now())
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
     message.set_content(mail.body)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
         if settings.smtp_starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=ssl.create_default_context(cafile=settings.smtp_ca_file or None))
         if settings.smtp_username:
             smtp.login(settings.smtp_username, settings.smtp_password)
         smtp.send_message(message)
-
-
-def run_once(*, session: Session, settings: Settings, now: datetime | None = None) -> Delivery:
-    """One pass of the runner: queue unit digests and due-date reminders, then send."""
-    from app.services import notifications
-
-    notifications.unit_digests(
-        session=session, every=timedelta(minutes=settings.digest_minutes), now=now
-    )
-    notifications.due_reminders(session=session, settings=settings, now=now)
-    return deliver_due(session=session, settings=settings, now=now)

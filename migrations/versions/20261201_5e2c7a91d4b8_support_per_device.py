@@ -3,7 +3,7 @@ client's address and an index on the time, so the service can limit backing per 
 address.
 
 Revision ID: 5e2c7a91d4b8
-Revises: 245aab15032b
+Revises: 6d1e3f0a9b2c
 Create Date: 2026-12-01 20:30:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '5e2c7a91d4b8'
-down_revision: str | None = '245aab15032b'
+down_revision: str | None = '6d1e3f0a9b2c'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

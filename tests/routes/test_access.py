@@ -51,6 +51,7 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/walks/join"): PUBLIC,
     ("GET", "/w/{code}"): PUBLIC,
     ("GET", "/w/{code}/items"): PUBLIC,
+    ("POST", "/w/{code}/joined"): PUBLIC,
     ("POST", "/w/{code}/cosign/{observation_id}"): PUBLIC,
     ("GET", "/walks/manage"): ALL_STAFF,
     ("GET", "/walks/{walk_id}"): ALL_STAFF,

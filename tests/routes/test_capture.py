@@ -183,20 +183,21 @@ def test_a_good_place_carries_no_unsafety_rating(client, session):
     assert session.exec(select(Observation)).one().unsafe_level is None
 
 
-def test_dark_is_preset_from_the_sun_at_the_place_and_time_when_not_given(client, session):
-    from datetime import UTC, datetime, timedelta
+def test_dark_is_preset_from_the_sun_at_the_place_and_time_when_not_given(
+    client, session, stopped_clock
+):
+    from datetime import timedelta
 
-    from app.services import daylight
-
-    # Yesterday at 22:00 and at 10:00 UTC: whichever the season, the app must agree with the sun.
-    yesterday = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
-    for hour in (22, 10):
+    # The clock stands at 1 Dec, 17:00 in Boden. The day before at 23:00 local it was dark; at
+    # 11:00 local the low winter sun was up. The time observed counts, not the time sent.
+    yesterday = stopped_clock - timedelta(days=1)
+    for hour, dark in ((22, True), (10, False)):
         at = yesterday.replace(hour=hour)
         answer = post_observation(client, dark=None, observed_at=at.isoformat(), headers=JSON)
         obs = session.exec(
             select(Observation).where(Observation.token == answer.json()["token"])
         ).one()
-        assert obs.dark is daylight.is_dark(lat=CENTRUM[0], lon=CENTRUM[1], at=at)
+        assert obs.dark is dark
         assert obs.observed_at == at
 
 

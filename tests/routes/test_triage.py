@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app import clock
 from app.models import Observation, ObservationEvent, Priority, Unit
 from tests.factories import JSON, csrf_token, login_as, post_observation
 
@@ -64,7 +65,7 @@ def test_filters_narrow_the_queue_and_count_per_status(client, session):
 def test_overdue_items_are_flagged_and_filterable(client, session):
     old = report(client, session)
     fresh = report(client, session)
-    old.created_at = datetime.now(UTC) - timedelta(days=20)  # normal priority: due in 14 days
+    old.created_at = clock.now() - timedelta(days=20)  # normal priority: due in 14 days
     session.add(old)
     session.commit()
     login_as(client, session, "triager")

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app.models import Observation, WalkCheck
 from tests.factories import CENTRUM, csrf_token, jpeg_bytes, login_as, post_observation
-from tests.routes.test_walks import move, participant, plan_walk, walk_form
+from tests.routes.test_walks import join, move, participant, plan_walk, walk_form
 
 NEAR = (CENTRUM[0] + 0.0004, CENTRUM[1] + 0.0006)
 
@@ -40,7 +40,7 @@ def closed_walk(client, session, app):  # type: ignore[no-untyped-def]
     move(client, walk, "start")
     phones = [participant(app) for _ in range(3)]
     for phone in phones:
-        phone.get(f"/w/{walk.join_code}")
+        join(phone, walk)
     log(phones[0], walk, description="Underpass lamp out", factors="lighting")
     log(
         phones[1],
@@ -205,7 +205,7 @@ def test_a_follow_up_walk_checks_the_earlier_items_and_compares(client, session,
     assert foreign.status_code == 404
 
     phone = participant(client.app)
-    phone.get(f"/w/{follow_up.join_code}")
+    join(phone, follow_up)
     post_observation(phone, walk_code=follow_up.join_code, description="New broken bench")
     move(client, follow_up, "close")
 
@@ -231,7 +231,7 @@ def test_no_export_shows_a_reporters_address_or_a_private_items_link(client, ses
     walk = plan_walk(client, session)
     move(client, walk, "start")
     phone = participant(app)
-    phone.get(f"/w/{walk.join_code}")
+    join(phone, walk)
     log(phone, walk, description="Lamp", contact_email="anna.resident@example.se")
     log(phone, walk, category="drug-dealing", description="Dealing by the kiosk")
     move(client, walk, "close")

@@ -68,6 +68,13 @@ def participant(app) -> TestClient:  # type: ignore[no-untyped-def]
     return TestClient(app, headers={"Accept-Language": "en"})
 
 
+def join(phone: TestClient, walk: Walk) -> None:
+    """A phone opens the walk's page, and the page's banner reports back with the cookie the
+    phone was just given, as a browser that keeps cookies does."""
+    assert phone.get(f"/w/{walk.join_code}").status_code == 200
+    assert phone.post(f"/w/{walk.join_code}/joined", headers={"HX-Request": "true"}).is_success
+
+
 def test_a_leader_plans_a_walk_and_the_public_list_shows_it(client, session, leader):
     walk = plan_walk(client, session)
     assert walk.status == WalkStatus.planned
@@ -152,7 +159,7 @@ def test_joining_by_code_counts_each_phone_once_and_ties_the_capture_page(
     assert f'name="walk_code" value="{walk.join_code}"' in typed.text
     assert "Why does it feel unsafe here?" in typed.text
     phone.get(f"/w/{walk.join_code}")  # opening it again is the same participant
-    participant(app).get(f"/w/{walk.join_code}")  # a second phone
+    join(participant(app), walk)  # a second phone
     assert count(session, WalkParticipant) == 2
 
 
@@ -182,7 +189,7 @@ def test_observations_made_through_the_walk_carry_it_with_their_factors(
     walk = plan_walk(client, session)
     move(client, walk, "start")
     phone = participant(app)
-    phone.get(f"/w/{walk.join_code}")
+    join(phone, walk)
     answer = phone.post(
         "/observations",
         data={
@@ -234,7 +241,7 @@ def test_participants_co_sign_instead_of_logging_again(client, session, app, lea
     move(client, walk, "start")
     first, second, third = participant(app), participant(app), participant(app)
     for phone in (first, second, third):
-        phone.get(f"/w/{walk.join_code}")
+        join(phone, walk)
     post_observation(first, walk_code=walk.join_code)
     obs = session.exec(select(Observation)).one()
 
@@ -260,7 +267,7 @@ def test_private_items_are_not_offered_to_participants(client, session, app, lea
     walk = plan_walk(client, session)
     move(client, walk, "start")
     phone = participant(app)
-    phone.get(f"/w/{walk.join_code}")
+    join(phone, walk)
     post_observation(phone, walk_code=walk.join_code, category="drug-dealing")
     items = phone.get(f"/w/{walk.join_code}/items")
     assert "Drug" not in items.text and "Nothing logged on this walk yet." in items.text
@@ -309,7 +316,7 @@ def test_a_co_sign_from_a_phone_that_never_opened_the_walk_is_refused(client, se
     walk = plan_walk(client, session)
     move(client, walk, "start")
     reporter = participant(app)
-    reporter.get(f"/w/{walk.join_code}")
+    join(reporter, walk)
     post_observation(reporter, walk_code=walk.join_code)
     obs = session.exec(select(Observation)).one()
     stranger = participant(app)
@@ -325,7 +332,7 @@ def test_only_problems_shown_to_participants_can_be_co_signed(client, session, a
     walk = plan_walk(client, session)
     move(client, walk, "start")
     phone = participant(app)
-    phone.get(f"/w/{walk.join_code}")
+    join(phone, walk)
     post_observation(phone, walk_code=walk.join_code, category="good-place", unsafe_level=None)
     post_observation(phone, walk_code=walk.join_code, category="drug-dealing")
     good, private = session.exec(select(Observation).order_by(Observation.id)).all()
@@ -362,7 +369,7 @@ def test_odd_numbers_elsewhere_get_a_clear_answer(client, session, app, leader):
     walk = plan_walk(client, session)
     move(client, walk, "start")
     phone = participant(app)
-    phone.get(f"/w/{walk.join_code}")
+    join(phone, walk)
     post_observation(phone, walk_code=walk.join_code)
     obs = session.exec(select(Observation)).one()
     answer = phone.post(f"/w/{walk.join_code}/cosign/{obs.id}", data={"unsafe_level": "\u00b2"})

@@ -10,7 +10,7 @@ from aiosmtpd.handlers import Message
 from sqlmodel import select
 
 from app.models import Observation, OutboxMail, Status
-from app.services import lifecycle, notifications, outbox
+from app.services import lifecycle, mail_runner, notifications, outbox
 from tests.conftest import free_port, make_settings
 from tests.factories import JSON, make_staff, post_observation
 
@@ -154,16 +154,16 @@ def test_units_get_one_digest_at_most_every_n_minutes(
     controller, inbox = smtp
     settings = mail_settings(database_url, tmp_path, controller.port)
     first, second = reported(client, session), reported(client, session)
-    outbox.run_once(session=session, settings=settings)
+    mail_runner.run_once(session=session, settings=settings)
     digests = [m for m in inbox.mails if m["To"] == "gatubelysning@boden.example"]
     assert len(digests) == 1
     body = digests[0].get_payload(decode=True).decode()
     assert f"#{first.id}" in body and f"#{second.id}" in body
     reported(client, session)  # a third, right after: waits for the next digest
-    outbox.run_once(session=session, settings=settings)
+    mail_runner.run_once(session=session, settings=settings)
     assert len([m for m in inbox.mails if m["To"] == "gatubelysning@boden.example"]) == 1
     later = datetime.now(UTC) + timedelta(minutes=settings.digest_minutes + 1)
-    outbox.run_once(session=session, settings=settings, now=later)
+    mail_runner.run_once(session=session, settings=settings, now=later)
     assert len([m for m in inbox.mails if m["To"] == "gatubelysning@boden.example"]) == 2
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.models import Category, CategoryKind, Priority, Status, Walk, WalkCheck, WalkStatus
-from app.services import walks
+from app.services import follow_up, walk_form, walk_items, walks
 from tests.factories import make_staff
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -20,9 +20,9 @@ def form(**overrides: str) -> dict[str, str]:
 
 
 def test_the_form_turns_swedish_local_time_into_utc(session):
-    fields = walks.validate(form(), session=session, now=NOW)
+    fields = walk_form.validate(form(), session=session, now=NOW)
     assert fields.starts_at == datetime(2026, 12, 10, 17, 30, tzinfo=UTC)  # CET is UTC+1
-    summer = walks.validate(form(date="2027-06-10"), session=session, now=NOW)
+    summer = walk_form.validate(form(date="2027-06-10"), session=session, now=NOW)
     assert summer.starts_at.hour == 16  # CEST is UTC+2
 
 
@@ -48,8 +48,8 @@ def test_the_form_turns_swedish_local_time_into_utc(session):
     ],
 )
 def test_what_the_form_refuses(session, overrides, field):
-    with pytest.raises(walks.InvalidWalk) as refused:
-        walks.validate(form(**overrides), session=session, now=NOW)
+    with pytest.raises(walk_form.InvalidWalk) as refused:
+        walk_form.validate(form(**overrides), session=session, now=NOW)
     assert field in refused.value.errors
 
 
@@ -58,8 +58,8 @@ def test_a_self_crossing_area_is_refused(session):
         '{"type":"Polygon","coordinates":'
         "[[[21.6,65.8],[21.7,65.9],[21.7,65.8],[21.6,65.9],[21.6,65.8]]]}"
     )
-    with pytest.raises(walks.InvalidWalk) as refused:
-        walks.validate(form(zone="", area=bow_tie), session=session, now=NOW)
+    with pytest.raises(walk_form.InvalidWalk) as refused:
+        walk_form.validate(form(zone="", area=bow_tie), session=session, now=NOW)
     assert "area" in refused.value.errors
 
 
@@ -74,7 +74,7 @@ def test_join_codes_are_short_and_unambiguous(session):
 def test_a_participant_is_counted_once(session):
     leader = make_staff(session, "walk_leader")
     walk = walks.create(
-        session=session, fields=walks.validate(form(), session=session, now=NOW), leader=leader
+        session=session, fields=walk_form.validate(form(), session=session, now=NOW), leader=leader
     )
     phone = uuid.uuid4()
     walks.join(session=session, walk=walk, device_id=phone)
@@ -86,7 +86,7 @@ def test_a_participant_is_counted_once(session):
 def test_only_the_leader_or_an_admin_runs_a_walk(session):
     leader = make_staff(session, "walk_leader")
     walk = walks.create(
-        session=session, fields=walks.validate(form(), session=session, now=NOW), leader=leader
+        session=session, fields=walk_form.validate(form(), session=session, now=NOW), leader=leader
     )
     for role in ("walk_leader", "planner", "triager"):
         with pytest.raises(walks.WalkRefused) as refused:
@@ -104,7 +104,7 @@ def item(
     level: int | None, *, kind: str = "problem", factors: list[str] | None = None, status=Status.new
 ):  # type: ignore[no-untyped-def]
     category = Category(slug="c", name_sv="c", name_en="c", kind=CategoryKind(kind))
-    return walks.WalkItem(
+    return walk_items.WalkItem(
         id=1,
         token="t",
         status=status,
@@ -133,7 +133,7 @@ def test_the_summary_counts_problems_only():
         item(None),
         item(None, kind="good"),
     ]
-    summary = walks.summarise(found)
+    summary = walk_items.summarise(found)
     assert (summary.observations, summary.to_fix, summary.to_keep, summary.rated) == (4, 3, 1, 2)
     assert summary.mean_unsafe == 3.5
     assert summary.by_level == {1: 0, 2: 1, 3: 0, 4: 0, 5: 1}
@@ -144,16 +144,16 @@ def test_the_summary_counts_problems_only():
 def test_the_comparison_pairs_the_same_places_then_and_now():
     earlier = Walk(title="Then", join_code="AAAAAA", leader_id=1, starts_at=NOW)
     checked = [
-        walks.CheckedItem(
+        follow_up.CheckedItem(
             item(5), WalkCheck(walk_id=2, observation_id=1, fixed=True, unsafe_level=2)
         ),
-        walks.CheckedItem(item(3), None),  # not checked: its old rating is left out
-        walks.CheckedItem(item(4, status=Status.verified), None),  # fixed by its unit
-        walks.CheckedItem(
+        follow_up.CheckedItem(item(3), None),  # not checked: its old rating is left out
+        follow_up.CheckedItem(item(4, status=Status.verified), None),  # fixed by its unit
+        follow_up.CheckedItem(
             item(4, status=Status.fixed), WalkCheck(walk_id=2, observation_id=1, fixed=False)
         ),
     ]
-    compared = walks.compare(
+    compared = follow_up.compare(
         earlier=earlier, checked=checked, own=[item(3), item(None, kind="good")]
     )
     assert compared.earlier_items == 4 and compared.checked == 2

@@ -41,7 +41,10 @@
           interactive: false,
           style: { color: "#0a4a82", weight: 2, opacity: 0.7, fillOpacity: 0.05 },
           onEachFeature: function (feature, layer) {
-            layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "zone-label" });
+            // A district's name is data: set as text, never as HTML (Leaflet would use innerHTML).
+            var label = document.createElement("span");
+            label.textContent = feature.properties.name;
+            layer.bindTooltip(label, { permanent: true, direction: "center", className: "zone-label" });
           },
         }).addTo(map);
       }).catch(function () { /* outlines are a help, not a need */ });

@@ -16,6 +16,14 @@
     return map;
   }
 
+  // A tooltip from data (a meeting point, a category's name) is text, never HTML: Leaflet puts
+  // a string into innerHTML, so it gets an element whose textContent is set.
+  function asText(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   var AREA_STYLE = { color: "#b34700", weight: 3, fillOpacity: 0.08 };
   var ROUTE_STYLE = { color: "#0a4a82", weight: 5, dashArray: "8 6" };
 
@@ -102,12 +110,12 @@
               var p = f.properties;
               if (p.role === "meeting") {
                 return L.circleMarker(latlng, { radius: 9, color: "#111418", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
-                  .bindTooltip(p.name || el.dataset.meetingLabel || "");
+                  .bindTooltip(asText(p.name || el.dataset.meetingLabel || ""));
               }
               var label = "#" + p.id + " " + p.category;
               var good = p.group === "to_keep";
               return L.circleMarker(latlng, { radius: 10, color: "#ffffff", weight: 3, fillColor: good ? "#1d5e2c" : "#a3001b", fillOpacity: 1 })
-                .bindTooltip(label);
+                .bindTooltip(asText(label));
             },
           }).addTo(map);
           el.dataset.markers = String(geo.features.filter(function (f) { return f.properties.id; }).length);

@@ -1,0 +1,88 @@
+"""What the public may see of an observation, as shapes that hold nothing else.
+
+A status page used to get whole history rows, and only its template kept the actor and the
+internal note off the page: one careless `{{ event.internal_note }}` would have published them.
+Here the public pages get shapes built field by field: `PublicEvent(at, status, note)` for each
+history line marked public (its public note only), `PublicObservation` for the page, and
+`Backed` for the "me too" answer. What is not in these classes cannot reach a public template.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.models import Category, Observation, ObservationEvent, Photo, PositionSource, Status
+from app.services import observations
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One line of the public history: when, the status it moved to, the note for the public."""
+
+    at: datetime
+    status: Status
+    note: str
+
+
+@dataclass(frozen=True)
+class PublicObservation:
+    """An observation's status page: public fields and the public history, nothing else
+    (no contact, no assignee, no internal note, no actor, no token)."""
+
+    id: int
+    status: Status
+    category: Category
+    zone_name: str | None
+    unit_name: str | None
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    position_source: PositionSource
+    description: str
+    unsafe_level: int | None
+    dark: bool
+    created_at: datetime
+    photos: Sequence[Photo]  # the resident's
+    after_photos: Sequence[Photo]  # the unit's, of the fix
+    history: Sequence[PublicEvent]
+
+
+@dataclass(frozen=True)
+class Backed:
+    """The answer to a "me too": which report, and how many back it now."""
+
+    id: int
+    supporters: int
+
+
+def public_history(*, session: Session, obs: Observation) -> list[PublicEvent]:
+    """The history lines marked public, oldest first, with their public note only."""
+    rows = session.exec(
+        select(ObservationEvent.at, ObservationEvent.to_status, ObservationEvent.note)
+        .where(ObservationEvent.observation_id == obs.id, col(ObservationEvent.public).is_(True))
+        .order_by(col(ObservationEvent.at), col(ObservationEvent.id))
+    ).all()
+    return [PublicEvent(at=at, status=Status(status), note=note) for at, status, note in rows]
+
+
+# The fields copied from the observation service's view: every field but the history.
+_COPIED = tuple(f.name for f in dataclasses.fields(PublicObservation) if f.name != "history")
+
+
+def observation(*, session: Session, obs: Observation) -> PublicObservation:
+    """The status page's shape of an observation."""
+    view = observations.public_view(session=session, observation=obs)
+    return PublicObservation(
+        **{name: getattr(view, name) for name in _COPIED},
+        history=public_history(session=session, obs=obs),
+    )
+
+
+def backed(obs: Observation) -> Backed:
+    """The "me too" answer's shape of the report that was backed."""
+    return Backed(id=obs.id, supporters=obs.supporters)  # type: ignore[arg-type]
