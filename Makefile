@@ -38,6 +38,7 @@ run: venv
 # system-deps comes first: the venv itself may need python3-venv.
 test: system-deps test-deps
 	$(BIN)/ruff check app tests bench migrations/env.py
+	$(BIN)/lint-imports
 	scripts/with-postgres $(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite: test-deps
@@ -51,6 +52,7 @@ test-postgres: test-deps
 lint: test-deps
 	$(BIN)/ruff check app tests bench migrations/env.py
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
 
 # After changing user-facing strings: re-extract them and update both catalogs the Babel way.
 # Then translate the new (empty) and fuzzy entries in app/translations/sv/LC_MESSAGES/messages.po;

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     me_too_radius_m: float = Field(50, gt=0, le=1000)
     # With this many supporters, a normal or low priority report becomes high.
     supporters_for_high_priority: int = Field(3, ge=1)
+    # "Me too" and co-signing per hour: one phone backs at most this many reports (a walk's
+    # participant may co-sign every item of a long walk) ...
+    supports_per_device_per_hour: int = Field(30, ge=1)
+    # ... and one address at most this many (a walk group may share one network).
+    supports_per_address_per_hour: int = Field(200, ge=1)
 
     # Triage: days from the report to its due date, by priority.
     due_days_low: int = Field(30, ge=1)

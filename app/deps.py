@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from app.config import Settings
 from app.i18n import gettext as _
 from app.models import Observation, Role, Walk
-from app.services import auth, walks
+from app.services import auth, observations, visibility, walks
 
 
 def get_settings(request: Request) -> Settings:
@@ -116,11 +116,12 @@ def current_observation(
     session: SessionDep,
     visitor: VisitorDep,
 ) -> Observation:
-    """The observation in the path, or 404; a unit's staff reach only their unit's items."""
+    """The observation in the path, or 404; 403 when the visitor may not see it (a unit's
+    staff reach only their unit's items: `visibility`)."""
     obs = session.get(Observation, observation_id)
     if obs is None:
         raise HTTPException(status_code=404)
-    if visitor.user.role == Role.unit_worker and obs.unit_id != visitor.user.unit_id:
+    if not visibility.can_see(visitor.user, obs):
         raise Forbidden
     return obs
 
@@ -132,8 +133,6 @@ def observation_by_token(
     token: Annotated[str, Path(max_length=64)], session: SessionDep
 ) -> Observation:
     """The observation behind a reporter's tracking link, or 404."""
-    from app.services import observations
-
     obs = observations.by_token(session=session, token=token)
     if obs is None:
         raise HTTPException(status_code=404)

@@ -26,6 +26,8 @@ from app.templating import render, wants_json
 
 router = APIRouter()
 PAGE_SIZE = 30
+# The phone's anonymous id, the same cookie the walk pages use: one "me too" per phone.
+DEVICE_COOKIE = "sw_device"
 
 
 @router.get("/")
@@ -198,13 +200,15 @@ def support_report(
     unsafe_level: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
     """ "Me too": count this device as a supporter of the report instead of a new one."""
+    cookie = _device_cookie(request)
     try:
-        obs, counted = support.add(
+        backing = support.back(
             session=session,
             observation_id=observation_id,
-            client_id=client_id,
+            device=cookie or client_id,
+            address=request.client.host if request.client else "",
             unsafe_level=unsafe_level,
-            high_priority_at=settings.supporters_for_high_priority,
+            settings=settings,
         )
     except support.SupportRefused as exc:
         return render(
@@ -212,16 +216,39 @@ def support_report(
             "capture/nearby.html",
             {"offers": [], "error": exc.message},
             block="supported",
-            status_code=409,
+            status_code=exc.status_code,
         )
-    return render(
+    answer = render(
         request,
         "capture/nearby.html",
-        {"offers": [], "supported": public.backed(obs), "counted": counted, "error": None},
+        {
+            "offers": [],
+            "supported": public.backed(backing.observation),
+            "counted": backing.counted,
+            "error": None,
+        },
         block="supported",
         status_code=200,
         headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
     )
+    if cookie is None:  # from now on this phone is known by the id it was counted under
+        answer.set_cookie(
+            DEVICE_COOKIE,
+            str(backing.device),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return answer
+
+
+def _device_cookie(request: Request) -> uuid.UUID | None:
+    """The phone's anonymous id from its cookie, if it has a valid one."""
+    try:
+        return uuid.UUID(request.cookies.get(DEVICE_COOKIE, ""))
+    except ValueError:
+        return None
 
 
 @router.get("/observations/{token}/fixed")

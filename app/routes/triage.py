@@ -25,6 +25,7 @@ from app.deps import (
 from app.i18n import gettext as _
 from app.models import Observation, Priority, Role, Status
 from app.services import (
+    assignment,
     categories,
     deadlines,
     lifecycle,
@@ -95,7 +96,7 @@ def _queue(
             "categories": categories.active(session=session),
             "zones": zones.listed(session=session),
             "units": triage.units(session=session),
-            "staff": triage.staff(session=session),
+            "staff": assignment.staff(session=session),
             "statuses": list(Status),
             "priorities": list(Priority),
             "bulk_result": bulk_result,
@@ -318,8 +319,7 @@ def reroute(
         session=session,
         obs=obs,
         unit=target,
-        actor_id=visitor.user.id,
-        actor=visitor.user.name,
+        actor=lifecycle.Actor.staff(visitor.user),
         note=note,
     )
     return RedirectResponse(
@@ -336,7 +336,9 @@ def change_priority(
     priority: Annotated[Priority, Form()],
 ) -> Response:
     """Set the priority; the due date follows from it."""
-    triage.set_priority(session=session, obs=obs, priority=priority, actor=visitor.user)
+    lifecycle.set_priority(
+        session=session, obs=obs, priority=priority, actor=lifecycle.Actor.staff(visitor.user)
+    )
     return RedirectResponse(
         request.url_for("observation_detail", observation_id=obs.id), status_code=303
     )
@@ -355,14 +357,14 @@ def assign(
     """Give the observation to one person (or to nobody); the history keeps it."""
     person = None
     if assignee != "none":
-        person = triage.staff_member(session=session, user_id=int(assignee))
+        person = assignment.staff_member(session=session, user_id=int(assignee))
     error, status_code = None, 200
     if assignee != "none" and person is None:
         error, status_code = _("Choose a person from the list."), 422
     else:
         try:
-            triage.assign(session=session, obs=obs, assignee=person, actor=visitor.user)
-        except triage.AssignmentRefused as exc:
+            assignment.assign(session=session, obs=obs, assignee=person, actor=visitor.user)
+        except assignment.AssignmentRefused as exc:
             error, status_code = exc.message, 409
     return _after_change(
         request,

@@ -6,14 +6,20 @@
     another owner, with who), wont_fix (with a reason); a triager can take a side exit back.
 
 `TRANSITIONS` says which moves exist and which roles may make them; admins may make any. A
-unit's staff may move only what is routed to their unit. `transition` checks the move,
-changes the status, and writes the history line (who, when, from, to, why) in the same
-transaction: every accepted move leaves an audit record, a refused one changes nothing.
+member of staff moves only what they may see (`visibility`: a unit's staff, what is routed to
+their unit). `transition` checks the move, changes the status, and writes the history line
+(who, when, from, to, why) in the same transaction: every accepted move leaves an audit
+record, a refused one changes nothing.
+
+`record` is the one writer of history rows: capture's first line, status moves, priority,
+assignment, re-routing, support and merges all go through it, so each row says the same things
+the same way. `set_priority` is the one code that changes a priority.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -24,11 +30,12 @@ from app.models import (
     EventKind,
     Observation,
     ObservationEvent,
+    Priority,
     Role,
     StaffUser,
     Status,
 )
-from app.services import notifications
+from app.services import notifications, visibility
 
 T = Role.triager
 W = Role.unit_worker
@@ -104,9 +111,70 @@ def _refusal(obs: Observation, to: Status, actor: Actor) -> str | None:
         return None
     if user.role not in roles:
         return _("Your role may not make this change.")
-    if user.role == Role.unit_worker and obs.unit_id != user.unit_id:
+    if not visibility.can_see(user, obs):
         return _("This observation belongs to another unit.")
     return None
+
+
+def record(
+    *,
+    session: Session,
+    obs: Observation,
+    kind: EventKind,
+    actor: Actor,
+    note: str = "",
+    internal_note: str = "",
+    public: bool = False,
+    moved_from: Status | None = None,
+    at: datetime | None = None,
+) -> ObservationEvent:
+    """Add one history row to the session (the caller commits). A status row says where the
+    observation came from (`moved_from`, None for the first row) and where it is now; every
+    other row keeps the status it was in. `note` is for residents when `public`;
+    `internal_note` is for staff only."""
+    event = ObservationEvent(
+        observation_id=obs.id,  # type: ignore[arg-type]
+        at=at or clock.now(),
+        kind=kind,
+        actor=actor.label,
+        actor_id=actor.user.id if actor.user else None,
+        from_status=moved_from if kind == EventKind.status else obs.status,
+        to_status=obs.status,
+        note=note,
+        internal_note=internal_note,
+        public=public,
+    )
+    session.add(event)
+    return event
+
+
+def set_priority(
+    *,
+    session: Session,
+    obs: Observation,
+    priority: Priority,
+    actor: Actor,
+    reason: str = "",
+    commit: bool = True,
+) -> ObservationEvent | None:
+    """Change the priority (and so the due date), with a staff-only history row saying from,
+    to and why; nothing is written when it is already that priority."""
+    if obs.priority == priority:
+        return None
+    change = f"{obs.priority} -> {priority}"
+    event = record(
+        session=session,
+        obs=obs,
+        kind=EventKind.priority,
+        actor=actor,
+        internal_note=f"{change} ({reason})" if reason else change,
+    )
+    obs.priority = priority
+    session.add(obs)
+    if commit:
+        session.commit()
+        session.refresh(obs)
+    return event
 
 
 def transition(
@@ -138,39 +206,32 @@ def transition(
         obs.duplicate_of_id = duplicate_of.id
     elif obs.duplicate_of_id is not None and to == Status.triaged:
         obs.duplicate_of_id = None  # a merge taken back
-    now = clock.now()
-    event = ObservationEvent(
-        observation_id=obs.id,  # type: ignore[arg-type]
-        at=now,
-        kind=EventKind.status,
-        actor=actor.label,
-        actor_id=actor.user.id if actor.user else None,
-        from_status=obs.status,
-        to_status=to,
-        note=note,
-        internal_note=internal_note,
-        public=True,
-    )
+    now, moved_from = clock.now(), obs.status
     obs.status = to
     obs.status_changed_at = now
     session.add(obs)
-    session.add(event)
+    event = record(
+        session=session,
+        obs=obs,
+        kind=EventKind.status,
+        actor=actor,
+        note=note,
+        internal_note=internal_note,
+        public=True,
+        moved_from=moved_from,
+        at=now,
+    )
     if to == Status.duplicate and duplicate_of is not None:
         # The survivor carries on: the merged report (and those who backed it) count for it.
         duplicate_of.supporters += 1 + obs.supporters
         session.add(duplicate_of)
-        session.add(
-            ObservationEvent(
-                observation_id=duplicate_of.id,  # type: ignore[arg-type]
-                at=now,
-                kind=EventKind.merge,
-                actor=actor.label,
-                actor_id=actor.user.id if actor.user else None,
-                from_status=duplicate_of.status,
-                to_status=duplicate_of.status,
-                public=False,
-                internal_note=f"#{obs.id}",
-            )
+        record(
+            session=session,
+            obs=duplicate_of,
+            kind=EventKind.merge,
+            actor=actor,
+            internal_note=f"#{obs.id}",
+            at=now,
         )
     session.flush()
     # In the same transaction: the mail is stored exactly when the move is.
@@ -197,15 +258,12 @@ def resident_answer(
             actor=RESIDENT,
             note=note or _("The reporter says it is not fixed."),
         )
-    event = ObservationEvent(
-        observation_id=obs.id,  # type: ignore[arg-type]
+    event = record(
+        session=session,
+        obs=obs,
         kind=EventKind.note,
-        actor=RESIDENT.label,
-        from_status=obs.status,
-        to_status=obs.status,
-        public=False,
+        actor=RESIDENT,
         internal_note=("The reporter confirms it is fixed. " + note).strip(),
     )
-    session.add(event)
     session.commit()
     return event

@@ -33,6 +33,7 @@ from app.i18n import gettext as _
 from app.models import (
     Category,
     CategoryKind,
+    EventKind,
     Observation,
     ObservationEvent,
     Photo,
@@ -42,7 +43,7 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import categories, daylight, photos, routing, walks, zones
+from app.services import categories, daylight, lifecycle, photos, routing, walks, zones
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 WALK_CODE_RE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
@@ -362,14 +363,14 @@ def capture(
             for i, p in enumerate(stored)
         ]
         session.add_all(photo_rows)
-        session.add(
-            ObservationEvent(
-                observation_id=observation.id,  # type: ignore[arg-type]
-                at=observation.created_at,
-                from_status=None,
-                to_status=Status.new,
-                actor="resident",
-            )
+        lifecycle.record(
+            session=session,
+            obs=observation,
+            kind=EventKind.status,
+            actor=lifecycle.RESIDENT,
+            public=True,
+            moved_from=None,
+            at=observation.created_at,
         )
         session.commit()
     except IntegrityError:

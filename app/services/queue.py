@@ -27,13 +27,12 @@ from app.models import (
     Photo,
     PhotoKind,
     Priority,
-    Role,
     StaffUser,
     Status,
     Unit,
     Zone,
 )
-from app.services import deadlines, lifecycle, triage
+from app.services import assignment, deadlines, lifecycle, visibility
 
 PAGE_SIZE = 50
 SORTS = ("oldest", "newest", "priority", "supporters")
@@ -84,13 +83,6 @@ class QueuePage:
     pages: int
     counts: dict[Status, int] = field(default_factory=dict)
     overdue_count: int = 0
-
-
-def _scope(user: StaffUser) -> list[ColumnElement[bool]]:
-    """A unit's staff see their unit's work; triagers and admins see everything."""
-    if user.role == Role.unit_worker:
-        return [Observation.unit_id == user.unit_id]
-    return []
 
 
 def search(
@@ -149,7 +141,10 @@ def _filter_clauses(
 ) -> list[ColumnElement[bool]]:
     """What the filter asks for, except the statuses (the tabs count across those)."""
     # Good places are kept, not fixed: they belong to planners, not to the queue.
-    where: list[ColumnElement[bool]] = [*_scope(user), Category.kind == CategoryKind.problem]
+    where: list[ColumnElement[bool]] = [
+        visibility.clause(user),
+        Category.kind == CategoryKind.problem,
+    ]
     if flt.category:
         where.append(col(Category.slug) == flt.category)
     if flt.zone:
@@ -276,7 +271,7 @@ def _rows(session: Session, rows, user: StaffUser, settings: Settings) -> list[Q
     thumbs = _first_thumbs(session, [obs.id for obs, *_ in rows])
     lang = current_language()
     actor = lifecycle.Actor.staff(user)
-    people = triage.staff(session=session) if rows else []
+    people = assignment.staff(session=session) if rows else []
     names = {p.id: p.name for p in people}
     missing = {obs.assignee_id for obs, *_ in rows if obs.assignee_id} - set(names)
     if missing:  # someone since deactivated still holds it: show their name all the same
@@ -304,7 +299,7 @@ def _rows(session: Session, rows, user: StaffUser, settings: Settings) -> list[Q
             moves=lifecycle.allowed_moves(obs, actor),
             assignee_id=obs.assignee_id,
             assignee_name=names.get(obs.assignee_id) if obs.assignee_id else None,
-            assignable=triage.assignable(obs, user, people),
+            assignable=assignment.assignable(obs, user, people),
         )
         for obs, category, zone_name, unit_sv, unit_en, is_overdue in rows
     ]

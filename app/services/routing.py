@@ -26,6 +26,7 @@ from app.models import (
     Unit,
     Zone,
 )
+from app.services import lifecycle
 
 # Why an observation went where it did; stored as the code, shown in words in triage.
 RULE = "rule"  # category x zone
@@ -122,8 +123,7 @@ def reroute(
     session: Session,
     obs: Observation,
     unit: Unit,
-    actor_id: int | None,
-    actor: str,
+    actor: lifecycle.Actor,
     note: str = "",
 ) -> ObservationEvent:
     """Hand an observation to another unit by hand; the history keeps from and to."""
@@ -135,18 +135,14 @@ def reroute(
     if assignee is not None and assignee.role == Role.unit_worker and assignee.unit_id != unit.id:
         obs.assignee_id = None
         note = f"{note} (-{assignee.name})".strip()
-    event = ObservationEvent(
-        observation_id=obs.id,  # type: ignore[arg-type]
+    session.add(obs)
+    event = lifecycle.record(
+        session=session,
+        obs=obs,
         kind=EventKind.route,
         actor=actor,
-        actor_id=actor_id,
-        from_status=obs.status,
-        to_status=obs.status,
-        public=False,
         internal_note=f"{before.slug if before else '-'} -> {unit.slug}. {note}".strip(),
     )
-    session.add(obs)
-    session.add(event)
     session.commit()
     session.refresh(obs)
     return event

@@ -1,5 +1,6 @@
-"""What triage does to an observation besides moving its status: priority, assignment, and
-the staff view."""
+"""The triage desk's view of one observation, and its status moves (one, or several at once).
+
+Priority and history rows are `lifecycle`'s; giving work to someone is `assignment`'s."""
 
 from __future__ import annotations
 
@@ -9,48 +10,19 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.i18n import gettext as _
 from app.models import (
     OPEN_STATES,
     Category,
-    EventKind,
     Observation,
     ObservationEvent,
     Photo,
     PhotoKind,
-    Priority,
-    Role,
     StaffUser,
     Status,
     Unit,
     Zone,
 )
-from app.services import duplicates, lifecycle, notifications, observations, photos
-
-# Who can be given an observation to work on: the triage desk, and the owning unit's staff.
-WORKING_ROLES = (Role.triager, Role.unit_worker, Role.admin)
-
-
-def set_priority(
-    *, session: Session, obs: Observation, priority: Priority, actor: StaffUser
-) -> ObservationEvent:
-    """Change the priority (and so the due date); the history keeps the change."""
-    event = ObservationEvent(
-        observation_id=obs.id,  # type: ignore[arg-type]
-        kind=EventKind.priority,
-        actor=actor.name,
-        actor_id=actor.id,
-        from_status=obs.status,
-        to_status=obs.status,
-        public=False,
-        internal_note=f"{obs.priority} -> {priority}",
-    )
-    obs.priority = priority
-    session.add(obs)
-    session.add(event)
-    session.commit()
-    session.refresh(obs)
-    return event
+from app.services import assignment, duplicates, lifecycle, observations, photos
 
 
 @dataclass(frozen=True)
@@ -111,7 +83,7 @@ def staff_view(
         if obs.status in OPEN_STATES
         else [],
         assignee=session.get(StaffUser, obs.assignee_id) if obs.assignee_id else None,
-        assignable=assignable(obs, actor, staff(session=session)),
+        assignable=assignment.assignable(obs, actor, assignment.staff(session=session)),
     )
 
 
@@ -198,86 +170,3 @@ def bulk_move(*, session: Session, ids: list[int], to: Status, actor: StaffUser)
             session.rollback()
             refused[obs_id] = exc.message
     return BulkResult(moved=moved, refused=refused)
-
-
-class AssignmentRefused(Exception):
-    """The assignment cannot be made; `message` says why, in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def staff(*, session: Session) -> Sequence[StaffUser]:
-    """Everyone who can be given work, by name (one query for a whole queue page)."""
-    return session.exec(
-        select(StaffUser)
-        .where(col(StaffUser.active).is_(True), col(StaffUser.role).in_(WORKING_ROLES))
-        .order_by(StaffUser.name, col(StaffUser.id))
-    ).all()
-
-
-def can_work_on(person: StaffUser, obs: Observation) -> bool:
-    """Triagers work on anything; a unit's staff on what their unit owns."""
-    if not person.active or person.role not in WORKING_ROLES:
-        return False
-    return person.role != Role.unit_worker or (
-        obs.unit_id is not None and person.unit_id == obs.unit_id
-    )
-
-
-def assignable(obs: Observation, actor: StaffUser, people: Sequence[StaffUser]) -> list[StaffUser]:
-    """Whom `actor` may give `obs` to: nobody once it is closed; a unit worker keeps it
-    within the unit."""
-    if obs.status not in OPEN_STATES or not can_work_on(actor, obs):
-        return []
-    return [
-        p
-        for p in people
-        if can_work_on(p, obs) and (actor.role != Role.unit_worker or p.role == Role.unit_worker)
-    ]
-
-
-def assign(
-    *, session: Session, obs: Observation, assignee: StaffUser | None, actor: StaffUser
-) -> ObservationEvent | None:
-    """Give an open observation to one person (None: to nobody); the history keeps who gave it
-    to whom, and the new assignee hears by e-mail. Nothing changes, nothing is written, when it
-    is already theirs. Raises AssignmentRefused."""
-    if obs.status not in OPEN_STATES:
-        raise AssignmentRefused(_("Only open observations can be assigned."))
-    if not can_work_on(actor, obs):
-        raise AssignmentRefused(_("You do not work on this observation."))
-    if assignee is not None and assignee not in assignable(obs, actor, [assignee]):
-        raise AssignmentRefused(
-            _("%(name)s does not work for the unit that owns this observation.", name=assignee.name)
-        )
-    before = session.get(StaffUser, obs.assignee_id) if obs.assignee_id else None
-    if (before.id if before else None) == (assignee.id if assignee else None):
-        return None
-    obs.assignee_id = assignee.id if assignee else None
-    event = ObservationEvent(
-        observation_id=obs.id,  # type: ignore[arg-type]
-        kind=EventKind.assign,
-        actor=actor.name,
-        actor_id=actor.id,
-        from_status=obs.status,
-        to_status=obs.status,
-        public=False,
-        internal_note=f"{_name(before)} \u2192 {_name(assignee)}".strip(),
-    )
-    session.add(obs)
-    session.add(event)
-    if assignee is not None and assignee.id != actor.id:
-        notifications.assigned(session=session, obs=obs, assignee=assignee, by=actor)
-    session.commit()
-    session.refresh(obs)
-    return event
-
-
-def _name(person: StaffUser | None) -> str:
-    return person.name if person else ""
-
-
-def staff_member(*, session: Session, user_id: int) -> StaffUser | None:
-    return session.get(StaffUser, user_id)

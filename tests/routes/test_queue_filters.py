@@ -40,6 +40,7 @@ def four(client, session, stopped_clock):  # type: ignore[no-untyped-def]
     d = report_made_ago(client, session, timedelta(hours=1), description="d")
     for obs, backers in ((a, 1), (c, 2)):
         for _ in range(backers):
+            client.cookies.clear()  # each backer on a phone of their own
             answer = client.post(
                 f"/observations/{obs.id}/support", data={"client_id": str(uuid.uuid4())}
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.models import Observation, OutboxMail, StaffUser
-from app.services import triage
+from app.services import assignment
 from tests.factories import JSON, csrf_token, login_as, make_staff, post_observation
 
 
@@ -93,7 +93,9 @@ def test_an_assignment_mail_follows_the_language_the_admin_chose(client, session
     obs = session.exec(select(Observation).where(Observation.token == obs_token)).one()
     session.expire_all()
     desk = make_staff(session, "triager")
-    triage.assign(session=session, obs=obs, assignee=session.get(StaffUser, worker.id), actor=desk)
+    assignment.assign(
+        session=session, obs=obs, assignee=session.get(StaffUser, worker.id), actor=desk
+    )
     session.commit()
     mail = session.exec(select(OutboxMail).where(OutboxMail.kind == "assigned")).one()
     assert mail.subject == f"SafetyWalk: report #{obs.id} assigned to you"

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from app import clock
 from app.models import Observation, OutboxMail, Priority, Role, Status, Unit
-from app.services import accounts, lifecycle, notifications, triage
+from app.services import accounts, assignment, lifecycle, notifications
 from tests.conftest import make_settings
 from tests.factories import JSON, post_observation
 
@@ -109,7 +109,7 @@ def test_staff_are_told_of_an_assignment_in_their_accounts_language(client, sess
     session.commit()
     for lang in ("sv", "en"):
         worker = staff(session, Role.triager, f"{lang}-worker@boden.example", lang)
-        triage.assign(session=session, obs=obs, assignee=worker, actor=desk)
+        assignment.assign(session=session, obs=obs, assignee=worker, actor=desk)
         session.commit()
     sv, en = mails(session, "assigned")
     assert sv.to_address == "sv-worker@boden.example"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.models import Category, Observation, ObservationEvent, RoutingRule, Unit, Zone
-from app.services import routing
+from app.services import lifecycle, routing
 from tests.factories import JSON, post_observation
 
 
@@ -83,8 +83,7 @@ def test_a_reroute_is_logged_but_not_public(client, session):
         session=session,
         obs=obs,
         unit=by_slug(session, Unit, "police"),
-        actor_id=None,
-        actor="Test triager",
+        actor=lifecycle.Actor(label="Test triager"),
         note="Cable theft",
     )
     assert obs.routing_reason == "by_hand"
