@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
+from starlette.responses import Response
 
 from app.config import Settings
 from app.i18n import gettext as _
@@ -163,3 +165,28 @@ def walk_by_code(code: Annotated[str, Path(max_length=32)], session: SessionDep)
 
 WalkDep = Annotated[Walk, Depends(walk_by_id)]
 WalkByCodeDep = Annotated[Walk, Depends(walk_by_code)]
+
+
+# A resident's phone, anonymous: "me too" and a walk's participants count it once. (Staff
+# browsers have a cookie of their own for the login limit: routes/auth.LOGIN_DEVICE_COOKIE.)
+PHONE_COOKIE = "sw_device"
+
+
+def phone_id(request: Request) -> uuid.UUID | None:
+    """The anonymous id this phone sent back in its cookie, None if it sent none (or junk)."""
+    try:
+        return uuid.UUID(request.cookies.get(PHONE_COOKIE, ""))
+    except ValueError:
+        return None
+
+
+def remember_phone(response: Response, phone: uuid.UUID, settings: Settings) -> None:
+    """Give the phone its id for a year (Secure where the site is served over HTTPS)."""
+    response.set_cookie(
+        PHONE_COOKIE,
+        str(phone),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )

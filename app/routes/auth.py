@@ -27,7 +27,8 @@ router = APIRouter()
 # Before a session exists, the login form is protected by a double-submit cookie.
 LOGIN_CSRF_COOKIE = "sw_login_csrf"
 # Set at a successful login: this browser is known to the account (its own guessing budget).
-DEVICE_COOKIE = "sw_device"
+# A staff browser that has logged in before keeps its own login budget (services/throttle).
+LOGIN_DEVICE_COOKIE = "sw_login_device"
 
 
 def _wait_message(seconds: int) -> str:
@@ -107,7 +108,7 @@ def log_in(
             email=email,
             password=password,
             client_ip=request.client.host if request.client else "unknown",
-            device=request.cookies.get(DEVICE_COOKIE),
+            device=request.cookies.get(LOGIN_DEVICE_COOKIE),
             secret_key=settings.ensure_secret_key(),
             limits=auth.LoginLimits.from_settings(settings),
             session_lifetime=timedelta(hours=settings.session_hours),
@@ -139,7 +140,7 @@ def log_in(
         max_age=int(settings.session_hours * 3600),
     )
     response.set_cookie(
-        DEVICE_COOKIE,
+        LOGIN_DEVICE_COOKIE,
         login.device_token,
         httponly=True,
         samesite="strict",

@@ -11,7 +11,14 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app import clock
-from app.deps import FormDep, SessionDep, SettingsDep, TrackedObservationDep
+from app.deps import (
+    FormDep,
+    SessionDep,
+    SettingsDep,
+    TrackedObservationDep,
+    phone_id,
+    remember_phone,
+)
 from app.services import (
     capture_form,
     categories,
@@ -27,7 +34,6 @@ from app.templating import render, wants_json
 router = APIRouter()
 PAGE_SIZE = 30
 # The phone's anonymous id, the same cookie the walk pages use: one "me too" per phone.
-DEVICE_COOKIE = "sw_device"
 
 
 @router.get("/")
@@ -200,7 +206,7 @@ def support_report(
     unsafe_level: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
     """ "Me too": count this device as a supporter of the report instead of a new one."""
-    cookie = _device_cookie(request)
+    cookie = phone_id(request)
     try:
         backing = support.back(
             session=session,
@@ -232,23 +238,8 @@ def support_report(
         headers={"HX-Retarget": "#capture", "HX-Reswap": "outerHTML show:window:top"},
     )
     if cookie is None:  # from now on this phone is known by the id it was counted under
-        answer.set_cookie(
-            DEVICE_COOKIE,
-            str(backing.device),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+        remember_phone(answer, backing.device, settings)
     return answer
-
-
-def _device_cookie(request: Request) -> uuid.UUID | None:
-    """The phone's anonymous id from its cookie, if it has a valid one."""
-    try:
-        return uuid.UUID(request.cookies.get(DEVICE_COOKIE, ""))
-    except ValueError:
-        return None
 
 
 @router.get("/observations/{token}/fixed")

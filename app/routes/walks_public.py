@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.deps import SessionDep, SettingsDep, WalkByCodeDep
+from app.deps import SessionDep, SettingsDep, WalkByCodeDep, phone_id, remember_phone
 from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import Walk, WalkStatus
@@ -18,7 +18,6 @@ from app.services import capture_form, walk_items, walks
 from app.templating import render
 
 router = APIRouter()
-DEVICE_COOKIE = "sw_device"
 
 
 @router.get("/walks")
@@ -55,21 +54,13 @@ def join_by_code(
     return RedirectResponse(f"/w/{walk.join_code}", status_code=303)
 
 
-def _device(request: Request) -> uuid.UUID | None:
-    """The anonymous id this phone sent back in its cookie, None if it sent none."""
-    try:
-        return uuid.UUID(request.cookies.get(DEVICE_COOKIE, ""))
-    except ValueError:
-        return None
-
-
 def _join(request: Request, session: SessionDep, walk: Walk) -> None:
     # Counted only when the device cookie comes back (see walks.join): a GET without it, a HEAD
     # (which arrives here as a GET) or a link preview never adds a participant.
     walks.join(
         session=session,
         walk=walk,
-        device_id=_device(request),
+        device_id=phone_id(request),
         user_agent=request.headers.get("user-agent", ""),
     )
 
@@ -92,15 +83,8 @@ def walk_capture(
         "capture/new.html",
         capture_form.new(session=session, settings=settings, walk=walk),
     )
-    if _device(request) is None:
-        answer.set_cookie(
-            DEVICE_COOKIE,
-            str(uuid.uuid4()),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+    if phone_id(request) is None:
+        remember_phone(answer, uuid.uuid4(), settings)
     return answer
 
 
@@ -161,9 +145,10 @@ def cosign(
             session=session,
             walk=walk,
             observation_id=observation_id,
-            device_id=_device(request),
+            device_id=phone_id(request),
+            address=request.client.host if request.client else "",
             unsafe_level=unsafe_level,
-            high_priority_at=settings.supporters_for_high_priority,
+            settings=settings,
         )
         done = observation_id
     except walks.WalkRefused as exc:

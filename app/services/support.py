@@ -148,29 +148,6 @@ def back(
     )
 
 
-def add(
-    *,
-    session: Session,
-    observation_id: int,
-    client_id: str,
-    unsafe_level: str | None,
-    high_priority_at: int,
-) -> tuple[Observation, bool]:
-    """The walk pages' older door, for `walks.cosign` until it calls `back` with the phone's
-    id and address: the same rule for what may be backed, without the hourly limits."""
-    backing = _back(
-        session=session,
-        observation_id=observation_id,
-        device=client_id,
-        address_key="",
-        unsafe_level=unsafe_level,
-        high_priority_at=high_priority_at,
-        per_device=None,
-        per_address=None,
-    )
-    return backing.observation, backing.counted
-
-
 def address_key(address: str, secret: str) -> str:
     """A keyed hash of a client address: equal for equal addresses, and the address itself
     is never stored."""

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app import clock
+from app.config import Settings
 from app.i18n import gettext as _
 from app.models import (
     Category,
@@ -269,8 +270,9 @@ def cosign(
     walk: Walk,
     observation_id: int,
     device_id: uuid.UUID | None,
+    address: str,
     unsafe_level: str,
-    high_priority_at: int,
+    settings: Settings,
 ) -> bool:
     """A participant feels it too: one supporter per phone and item (a second tap counts
     once). True when counted now. `device_id` is None for a phone that never opened the walk."""
@@ -290,13 +292,15 @@ def cosign(
     if category.kind != CategoryKind.problem:
         raise WalkRefused(_("A good place is kept, not co-signed."))
     try:
-        _obs, counted = support.add(
+        backing = support.back(
             session=session,
             observation_id=observation_id,
-            client_id=str(uuid.uuid5(device_id, f"walk-item-{observation_id}")),
+            device=device_id,
+            address=address,
             unsafe_level=unsafe_level,
-            high_priority_at=high_priority_at,
+            settings=settings,
+            walk_id=walk.id,
         )
     except support.SupportRefused as exc:
-        raise WalkRefused(exc.message) from exc
-    return counted
+        raise WalkRefused(exc.message, status_code=exc.status_code) from exc
+    return backing.counted

@@ -73,7 +73,7 @@ def all_at_once(base_url: str, tries: list[Try]) -> list[httpx.Response]:
         try:
             with httpx.Client(base_url=base_url, headers=headers, timeout=120) as client:
                 if attempt.device:
-                    client.cookies.set("sw_device", attempt.device)
+                    client.cookies.set("sw_login_device", attempt.device)
                 form = client.get("/login")
                 token = form.text.split('name="login_csrf" value="')[1].split('"')[0]
                 start.wait()  # all connected, then all at once
@@ -135,7 +135,7 @@ def test_the_owner_gets_in_from_a_known_device_in_the_middle_of_a_parallel_attac
             data={"email": owner.email, "password": STAFF_PASSWORD, "login_csrf": token},
         )
         assert first.status_code == 303
-        device = laptop.cookies.get("sw_device")
+        device = laptop.cookies.get("sw_login_device")
     assert device
     checks_before = auth.password_checks()
 
@@ -155,7 +155,7 @@ def test_the_owner_logs_in_from_a_known_device_during_an_attack(session, browser
     owner = make_staff(session, "triager")
     laptop = browser_at(OFFICE)
     assert log_in(laptop, owner.email).status_code == 303
-    assert laptop.cookies.get("sw_device")  # this browser is known to the account now
+    assert laptop.cookies.get("sw_login_device")  # this browser is known to the account now
     log_out(laptop)
 
     attacker = browser_at(ATTACKER)
@@ -203,16 +203,16 @@ def test_a_device_cookie_of_another_account_or_a_forged_one_gives_no_own_budget(
     theirs = browser_at(OFFICE)
     assert log_in(theirs, other.email).status_code == 303
     log_out(theirs)
-    good = theirs.cookies.get("sw_device")
+    good = theirs.cookies.get("sw_login_device")
     assert good
     forged = browser_at(OFFICE)
-    forged.cookies.set("sw_device", good[:-4] + "AAAA")
+    forged.cookies.set("sw_login_device", good[:-4] + "AAAA")
 
     assert statuses(browser_at(ATTACKER), owner.email, WRONG, 6) == [401] * 5 + [429]
     assert log_in(theirs, owner.email).status_code == 429
     assert log_in(forged, owner.email).status_code == 429
     junk = browser_at(OFFICE)
-    junk.cookies.set("sw_device", "x." + "9" * 40 + "." + "y" * 3000)
+    junk.cookies.set("sw_login_device", "x." + "9" * 40 + "." + "y" * 3000)
     assert log_in(junk, owner.email).status_code == 429
 
 

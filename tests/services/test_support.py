@@ -80,18 +80,3 @@ def test_co_signing_refuses_what_may_not_be_backed_with_one_answer(client, sessi
     assert len(answers) == 1 and answers.pop()[0] == 404
 
     assert count(session, Support) == 0
-
-
-def test_the_walk_pages_older_door_keeps_the_rule(client, session):
-    """`support.add` (what walks.cosign calls until it passes the phone and address to
-    `back`) refuses private reports the same way."""
-    private = report(client, session, category="drug-dealing")
-    with pytest.raises(support.SupportRefused) as refused:
-        support.add(
-            session=session,
-            observation_id=private.id,  # type: ignore[arg-type]
-            client_id=str(uuid.uuid4()),
-            unsafe_level="",
-            high_priority_at=3,
-        )
-    assert refused.value.status_code == 404
