@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, select
 
 from app.models import (
-    LoginAttempt,
+    LoginThrottle,
     Observation,
     ObservationEvent,
     OutboxMail,
@@ -238,7 +238,7 @@ PRIVATE_ROWS = (
     ObservationEvent,
     StaffUser,
     StaffSession,
-    LoginAttempt,
+    LoginThrottle,
     Support,
     Unit,
     OutboxMail,
