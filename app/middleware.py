@@ -107,4 +107,6 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+        # Marked, so that a route that counts visits (a walk's participants) can leave it out.
+        state = {**scope.get("state", {}), "head": True}
+        await self.app({**scope, "method": "GET", "state": state}, receive, send_without_body)

@@ -56,7 +56,9 @@ def join_by_code(
 
 def _join(request: Request, session: SessionDep, walk: Walk) -> None:
     # Counted only when the device cookie comes back (see walks.join): a GET without it, a HEAD
-    # (which arrives here as a GET) or a link preview never adds a participant.
+    # (which arrives here as a GET, marked by HeadAsGet) or a link preview never adds one.
+    if getattr(request.state, "head", False):
+        return
     walks.join(
         session=session,
         walk=walk,

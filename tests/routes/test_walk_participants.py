@@ -67,6 +67,16 @@ def test_one_device_counts_once_however_often_it_comes_back(client, session, app
     assert count(session, WalkParticipant) == 2
 
 
+def test_a_head_request_never_counts_even_with_the_cookie(client, session, app, leader):  # noqa: F811
+    walk = plan_walk(client, session)
+    phone = participant(app)
+    phone.get(f"/w/{walk.join_code}")  # the cookie is set
+    assert phone.cookies.get("sw_device")
+    for _ in range(3):
+        assert phone.head(f"/w/{walk.join_code}").status_code == 200
+    assert count(session, WalkParticipant) == 0
+
+
 def test_a_phone_without_javascript_counts_on_its_second_visit(client, session, app, leader):  # noqa: F811
     walk = plan_walk(client, session)
     phone = participant(app)
