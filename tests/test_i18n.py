@@ -48,9 +48,7 @@ def test_every_user_facing_string_has_a_swedish_translation(tmp_path):
         return bool(found) and all(_strings(found))
 
     missing = sorted(str(m) for m in wanted if not translated(m))
-    assert missing == [], "run `make messages`, then translate in messages.po: " + "; ".join(
-        missing
-    )
+    assert missing == [], "run `make messages`, then translate in messages.po: " + "; ".join(missing)
     assert len(wanted) > 50
 
 
