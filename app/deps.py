@@ -27,8 +27,9 @@ def get_session(request: Request) -> Iterator[Session]:
 # Every form is parsed once with these bounds (FastAPI's Form() parameters, FormDep and the
 # input check share Starlette's parsed form). max_files is generous so that "too many photos"
 # gets its own clear message from the service; max_fields lets a queue page's bulk form
-# through; the body size limit already bounds what a request can carry.
-FORM_LIMITS = {"max_files": 50, "max_fields": 1000, "max_part_size": 256 * 1024}
+# through; a part may be large enough for the services to say what is wrong with it (a drawn
+# route's GeoJSON, an over-long text); the body size limit bounds what a request can carry.
+FORM_LIMITS = {"max_files": 50, "max_fields": 1000, "max_part_size": 1024 * 1024}
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 

@@ -41,7 +41,7 @@ GEOMETRY = frozenset({"area", "route"})
 
 MAX_CHARS = 2_000  # a name, an address, a filter, a token: far below this
 FREE_TEXT_MAX_CHARS = 10_000  # the longest text column holds 4,000
-GEOMETRY_MAX_CHARS = 200_000
+GEOMETRY_MAX_CHARS = 1_000_000  # the form part limit; the walk service says what is wrong
 
 # C0 without tab, newline and CR; DEL and C1; the surrogate range (only ever lone in a str).
 _REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
