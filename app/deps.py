@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -14,7 +15,7 @@ from starlette.responses import Response
 from app.config import Settings
 from app.i18n import gettext as _
 from app.models import Observation, Role, Walk
-from app.services import auth, observations, visibility, walks
+from app.services import auth, observations, text_input, visibility, walks
 
 
 def get_settings(request: Request) -> Settings:
@@ -26,12 +27,34 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+# Every form is parsed once with these bounds (FastAPI's Form() parameters, FormDep and the
+# input check share Starlette's parsed form). max_files is generous so that "too many photos"
+# gets its own clear message from the service; max_fields lets a queue page's bulk form
+# through; a part may be large enough for the services to say what is wrong with it (a drawn
+# route's GeoJSON, an over-long text); the body size limit bounds what a request can carry.
+FORM_LIMITS = {"max_files": 50, "max_fields": 1000, "max_part_size": 1024 * 1024}
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def get_form(request: Request) -> AsyncIterator[FormData]:
     """The parsed multipart form, bounded; its uploaded files are closed after the response."""
-    # max_files is generous so that "too many photos" gets its own clear message from the
-    # service; the body size limit already bounds what a request can carry.
-    async with request.form(max_files=50, max_fields=64, max_part_size=256 * 1024) as form:
+    async with request.form(**FORM_LIMITS) as form:
         yield form
+
+
+async def check_text_input(request: Request) -> AsyncIterator[None]:
+    """Every query, path and form value passes the one input rule before any service sees it
+    (app.services.text_input); a value that breaks it raises text_input.Refused (422). Free
+    text passes; the services clean it where they store it. Registered for the whole app."""
+    text_input.check(request.query_params.multi_items())
+    text_input.check((k, v) for k, v in request.path_params.items() if isinstance(v, str))
+    if not request.headers.get("content-type", "").lower().startswith(FORM_TYPES):
+        yield
+        return
+    # The parsed form is kept on the request: the route's Form() parameters read this same one.
+    async with request.form(**FORM_LIMITS) as form:
+        text_input.check((k, v) for k, v in form.multi_items() if isinstance(v, str))
+        yield
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -59,10 +82,25 @@ class Forbidden(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """The signed-in staff member as plain values: what every page's header shows, readable
+    after the database session has gone (the error page after a failed request)."""
+
+    name: str
+    role: str
+    csrf_token: str
+
+
 def optional_visitor(request: Request, session: SessionDep) -> auth.Visitor | None:
     """The signed-in staff member, if any (also made available to templates)."""
     found = auth.visitor(session=session, token=request.cookies.get(SESSION_COOKIE))
     request.state.visitor = found
+    request.state.signed_in = (
+        SignedIn(name=found.user.name, role=found.user.role.value, csrf_token=found.csrf_token)
+        if found
+        else None
+    )
     return found
 
 

@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlencode, urlsplit
 
 from anyio import to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Scope
 from app import i18n
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.deps import Forbidden, LoginRequired
+from app.deps import FORM_LIMITS, Forbidden, LoginRequired, check_text_input
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import (
@@ -37,7 +37,7 @@ from app.routes import (
     walks_public,
     zones,
 )
-from app.services import mail_runner, notifications, photos
+from app.services import mail_runner, notifications, photos, text_input
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # Swagger UI would load from a CDN
         redoc_url=None,
         openapi_url=None if production else "/openapi.json",
+        # One input rule for every route, before any service sees a value.
+        dependencies=[Depends(check_text_input)],
+        form_limits=FORM_LIMITS,  # type: ignore[arg-type]
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)
@@ -128,13 +131,19 @@ def _csp(settings: Settings) -> str:
     )
 
 
-def _error_response(request: Request, status_code: int, message: str) -> Response:
+def _error_response(
+    request: Request, status_code: int, message: str, *, field: str | None = None
+) -> Response:
+    """JSON for an API client, else the error page (its message block alone for htmx). The
+    page reads no database row: base.html shows the visitor from plain values, and the
+    visitor's rows may be gone with the failed request's session."""
     if wants_json(request):
-        return JSONResponse({"error": message}, status_code=status_code)
+        body = {"error": message} | ({"field": field} if field else {})
+        return JSONResponse(body, status_code=status_code)
     return render(
         request,
         "errors/error.html",
-        {"status_code": status_code, "message": message},
+        {"status_code": status_code, "message": message, "visitor": None},
         block="message",
         status_code=status_code,
     )
@@ -191,12 +200,19 @@ def _add_error_pages(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         return _error_response(request, 422, _messages()[422])
 
+    @app.exception_handler(text_input.Refused)
+    async def refused_text(request: Request, exc: text_input.Refused) -> Response:
+        return _error_response(request, 422, exc.message, field=exc.shown_field)
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error_response(
-            request, 500, _("Something went wrong on our side. Please try again in a moment.")
-        )
+        message = _("Something went wrong on our side. Please try again in a moment.")
+        try:
+            return _error_response(request, 500, message)
+        except Exception:  # the page itself failed: still an answer a person can read
+            log.exception("the error page failed")
+            return PlainTextResponse(message, status_code=500)
 
 
 def _too_large(scope: Scope) -> ASGIApp:

@@ -98,10 +98,12 @@ def render(
         "settings": request.app.state.settings,
         "htmx": is_htmx(request),
         "visitor": getattr(request.state, "visitor", None),
+        # Plain values for base.html, so that even the error page renders without the database.
+        "signed_in": getattr(request.state, "signed_in", None),
     }
     ctx.update(context or {})
     block_name = block if block and is_htmx(request) else None
-    if ctx["visitor"] is not None:
+    if ctx["signed_in"] is not None:
         # A page made for a member of staff: no cache keeps it (the service worker neither).
         headers = {"Cache-Control": "no-store", **(headers or {})}
     return templates.TemplateResponse(

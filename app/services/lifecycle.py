@@ -35,7 +35,7 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import notifications, visibility
+from app.services import notifications, text_input, visibility
 
 T = Role.triager
 W = Role.unit_worker
@@ -193,7 +193,7 @@ def transition(
     refusal = _refusal(obs, to, actor)
     if refusal:
         raise TransitionRefused(refusal)
-    note, internal_note = note.strip(), internal_note.strip()
+    note, internal_note = text_input.clean(note), text_input.clean(internal_note)
     if to == Status.wont_fix and not note:
         raise TransitionRefused(_("Say why it will not be fixed: residents see the reason."))
     if to == Status.not_ours:
@@ -247,7 +247,7 @@ def resident_answer(
 ) -> ObservationEvent | None:
     """The reporter's answer to "is it really fixed?": "no" reopens it, with their words, and
     the unit sees it in its queue again; "yes" is kept in the history for the triager."""
-    note = note.strip()[:2000]
+    note = text_input.clean(note)[:2000]
     if obs.status not in (Status.fixed, Status.verified):
         raise TransitionRefused(_("This report is not marked as fixed right now."))
     if not fixed:

@@ -43,12 +43,11 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import categories, daylight, lifecycle, photos, routing, walks, zones
+from app.services import categories, daylight, lifecycle, photos, routing, text_input, walks, zones
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 WALK_CODE_RE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # An observation kept offline may be sent days later; older claims are not believed.
 OBSERVED_AT_MAX_AGE = timedelta(days=30)
 
@@ -117,7 +116,7 @@ def validate(
 
     def text(name: str) -> str:
         # Control characters (NUL breaks PostgreSQL) are never meant: drop them, keep newlines.
-        return CONTROL_CHARS.sub("", raw.get(name) or "").strip()
+        return text_input.clean(raw.get(name) or "")
 
     client_id: uuid.UUID | None = None
     try:

@@ -26,7 +26,7 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import lifecycle
+from app.services import lifecycle, text_input
 
 # Why an observation went where it did; stored as the code, shown in words in triage.
 RULE = "rule"  # category x zone
@@ -127,6 +127,7 @@ def reroute(
     note: str = "",
 ) -> ObservationEvent:
     """Hand an observation to another unit by hand; the history keeps from and to."""
+    note = text_input.clean(note)
     before = session.get(Unit, obs.unit_id) if obs.unit_id else None
     obs.unit_id = unit.id
     obs.routing_reason = BY_HAND
