@@ -64,13 +64,7 @@ EXAMPLES = int(
 # 500s found by this test whose cause is outside the input rule's files, to be fixed after the
 # merge: operation -> (the identities that meet it, why). Remove an entry once it is fixed (the
 # test fails while an entry no longer fails).
-KNOWN_500: dict[str, tuple[tuple[str | None, ...], str]] = {
-    "POST /capture/nearby": (
-        (None,),
-        "without HX-Request the whole capture/nearby.html renders, and its block `supported` "
-        "needs `counted` (UndefinedError); routes/capture.py nearby_reports",
-    ),
-}
+KNOWN_500: dict[str, tuple[tuple[str | None, ...], str]] = {}
 
 
 def template_field_names() -> list[str]:

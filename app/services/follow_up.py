@@ -14,7 +14,7 @@ from app import clock
 from app.config import Settings
 from app.i18n import gettext as _
 from app.models import CategoryKind, Observation, StaffUser, Walk, WalkCheck, WalkStatus
-from app.services import walk_items, walks
+from app.services import text_input, walk_items, walks
 from app.services.walk_items import WalkItem
 
 
@@ -107,7 +107,7 @@ def record_check(
     ).first() or WalkCheck(walk_id=walk.id, observation_id=observation_id)  # type: ignore[arg-type]
     check.fixed = verdict  # type: ignore[assignment]
     check.unsafe_level = level
-    check.note = note.replace("\x00", "").strip()[:2000]
+    check.note = text_input.clean(note)[:2000]
     check.checked_by_id = actor.id
     check.checked_at = clock.now()
     session.add(check)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.i18n import gettext as _
-from app.services import csvfile, registry
+from app.services import csvfile, registry, text_input
 
 MAX_IMPORT_ROWS = 5000
 
@@ -123,7 +123,9 @@ def import_csv(
     seen: dict[tuple[Any, ...], int] = {}
     changes: list[tuple[Any, dict[str, Any]]] = []
     for line, raw in _read(data, kind, report):
-        values, errors = spec.clean(session=session, raw=raw)
+        # The one input rule first: a control character never reaches a lookup or the database.
+        errors = text_input.cell_errors(raw)
+        values, errors = (None, errors) if errors else spec.clean(session=session, raw=raw)
         if errors:
             for column, message in errors.items():
                 report.errors.append(RowError(line, f"{column}: {message}"))

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.i18n import gettext as _
 from app.models import Walk, WalkStatus, Zone
-from app.services import geometry
+from app.services import geometry, text_input
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
@@ -50,7 +50,7 @@ def validate(
     errors: dict[str, str] = {}
 
     def text(name: str, limit: int) -> str:
-        value = (raw.get(name) or "").replace("\x00", "").strip()
+        value = text_input.clean(raw.get(name) or "")
         if len(value) > limit:
             errors[name] = _("Too long: at most %(n)s characters.", n=limit)
         return value[:limit]

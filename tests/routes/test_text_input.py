@@ -152,9 +152,6 @@ def test_over_long_values_and_hostile_field_names_are_refused(client):
     assert client.get("/walks/join", params={"code": "A" * 64}).status_code == 404  # no such walk
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the registry's CSV import calls text_input.cell_errors after the merge"
-)
 def test_the_rules_csv_import_refuses_a_nul_even_as_a_preview(client, session):
     login_as(client, session, "admin")
     data = {"csrf_token": csrf_token(client), "dry_run": "true"}
