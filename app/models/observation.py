@@ -92,7 +92,7 @@ class Observation(SQLModel, table=True):
     # The code the resident's form carried, as sent; walk_id only when the walk took it.
     walk_code: str | None = Field(default=None, max_length=32)
     walk_id: int | None = Field(default=None, foreign_key="walk.id", index=True)
-    # Why it feels unsafe, as codes (see app/services/walks.FACTORS), comma-separated.
+    # Why it feels unsafe, as codes (see app/services/factors.FACTORS), comma-separated.
     factors: str = Field(default="", max_length=200)
     # The reporter's language, for the e-mails they get.
     language: str = Field(default="sv", max_length=8)

@@ -27,6 +27,7 @@ from app.services import (
     observations,
     photos,
     public,
+    submission,
     support,
 )
 from app.templating import render, wants_json
@@ -65,7 +66,7 @@ def submit_observation(
             max_photos=settings.photos_per_observation,
             description_max=settings.description_max_chars,
         )
-    except observations.InvalidSubmission as exc:
+    except submission.InvalidSubmission as exc:
         if wants_json(request):
             return JSONResponse(
                 {"result": "refused", "errors": exc.errors}, status_code=exc.status_code

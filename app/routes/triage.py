@@ -33,6 +33,7 @@ from app.services import (
     photos,
     queue,
     routing,
+    submission,
     triage,
     zones,
 )
@@ -278,7 +279,7 @@ def change_status(
         error, status_code = None, 200
     except photos.PhotoRejected as exc:
         limits = photos.limits(settings)
-        error = observations.photo_message(
+        error = submission.photo_message(
             exc.reason,
             max_mb=round(limits.max_bytes / 1048576, 1),
             max_mp=limits.max_pixels // 1_000_000,

@@ -40,8 +40,6 @@ from app.models import (
 )
 from app.services import support
 
-# observations.py reads the factors through this module still; their home is app.services.factors.
-from app.services.factors import FACTORS, parse_factors  # noqa: F401
 from app.services.walk_form import WalkFields
 
 # Unambiguous when read aloud or typed from a screen: no 0/O, 1/I/L.
