@@ -39,7 +39,6 @@ from app.models import (
     Zone,
 )
 from app.services import support
-
 from app.services.walk_form import WalkFields
 
 # Unambiguous when read aloud or typed from a screen: no 0/O, 1/I/L.
