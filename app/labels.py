@@ -112,6 +112,13 @@ def event_label(event: ObservationEvent) -> str:
     return labels.get(EventKind(event.kind), str(event.kind))
 
 
+def actor_label(actor: str) -> str:
+    """Who made a history line: a staff member's name as stored, else the resident or the
+    system in the reader's language (the row stores the code, never words)."""
+    labels = {"resident": _("resident"), "system": _("system"), "": _("resident")}
+    return labels.get(actor, actor)
+
+
 def walk_status_label(status: str) -> str:
     labels = {
         "planned": _("Planned"),

@@ -69,6 +69,7 @@ def build_environment() -> jinja2.Environment:
         priority_label=labels.priority_label,
         routing_reason_label=labels.routing_reason_label,
         event_label=labels.event_label,
+        actor_label=labels.actor_label,
         page_query=_page_query,
         walk_status_label=labels.walk_status_label,
         factor_label=labels.factor_label,

@@ -295,3 +295,12 @@ def test_bulk_moves_each_selected_row_and_lists_the_refused(client, session):
         ).status_code
         == 422
     )
+
+
+def test_the_history_names_the_resident_in_the_readers_language(client, session):
+    obs = report(client, session)
+    login_as(client, session, "triager")
+    swedish = client.get(f"/triage/{obs.id}", headers={"Accept-Language": "sv"}).text
+    history = swedish[swedish.index('class="history"') :]
+    assert '<span class="meta">invånare</span>' in history
+    assert '<span class="meta">resident</span>' not in history
