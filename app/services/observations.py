@@ -30,12 +30,10 @@ from app.models import (
     Category,
     EventKind,
     Observation,
-    ObservationEvent,
     Photo,
     PhotoKind,
     PositionSource,
     Status,
-    Unit,
     Zone,
 )
 from app.services import daylight, lifecycle, photos, routing, submission, walks, zones
@@ -206,58 +204,6 @@ def capture(
         return CaptureResult(winner, created=False)
     session.refresh(observation)
     return CaptureResult(observation, created=True, walk_closed=walk_closed)
-
-
-@dataclass(frozen=True)
-class ObservationView:
-    """What a public page may show of an observation: plain public fields only, so nothing
-    personal (the reporter's contact, a unit's address) can reach a template by accident."""
-
-    id: int
-    status: Status
-    category: Category
-    zone_name: str | None
-    unit_name: str | None
-    lat: float
-    lon: float
-    accuracy_m: float | None
-    position_source: PositionSource
-    description: str
-    unsafe_level: int | None
-    dark: bool
-    created_at: datetime
-    photos: Sequence[Photo]  # the resident's
-    after_photos: Sequence[Photo]  # the unit's, of the fix
-    history: Sequence[ObservationEvent]
-
-
-def public_view(*, session: Session, observation: Observation) -> ObservationView:
-    zone = session.get(Zone, observation.zone_id) if observation.zone_id else None
-    unit = session.get(Unit, observation.unit_id) if observation.unit_id else None
-    all_photos = photos_of(session=session, observation=observation)
-    history = session.exec(
-        select(ObservationEvent)
-        .where(ObservationEvent.observation_id == observation.id, ObservationEvent.public)
-        .order_by(col(ObservationEvent.at), col(ObservationEvent.id))
-    ).all()
-    return ObservationView(
-        id=observation.id,  # type: ignore[arg-type]
-        status=observation.status,
-        category=session.get(Category, observation.category_id),  # type: ignore[arg-type]
-        zone_name=zone.name if zone else None,
-        unit_name=unit.name(current_language()) if unit else None,
-        lat=observation.lat,
-        lon=observation.lon,
-        accuracy_m=observation.accuracy_m,
-        position_source=observation.position_source,
-        description=observation.description,
-        unsafe_level=observation.unsafe_level,
-        dark=observation.dark,
-        created_at=observation.created_at,
-        photos=[p for p in all_photos if p.kind == PhotoKind.report],
-        after_photos=[p for p in all_photos if p.kind == PhotoKind.after],
-        history=history,
-    )
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,24 @@ history line marked public (its public note only), `PublicObservation` for the p
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.models import Category, Observation, ObservationEvent, Photo, PositionSource, Status
+from app.i18n import current_language
+from app.models import (
+    Category,
+    Observation,
+    ObservationEvent,
+    Photo,
+    PhotoKind,
+    PositionSource,
+    Status,
+    Unit,
+    Zone,
+)
 from app.services import observations
 
 
@@ -70,15 +80,27 @@ def public_history(*, session: Session, obs: Observation) -> list[PublicEvent]:
     return [PublicEvent(at=at, status=Status(status), note=note) for at, status, note in rows]
 
 
-# The fields copied from the observation service's view: every field but the history.
-_COPIED = tuple(f.name for f in dataclasses.fields(PublicObservation) if f.name != "history")
-
-
 def observation(*, session: Session, obs: Observation) -> PublicObservation:
     """The status page's shape of an observation."""
-    view = observations.public_view(session=session, observation=obs)
+    zone = session.get(Zone, obs.zone_id) if obs.zone_id else None
+    unit = session.get(Unit, obs.unit_id) if obs.unit_id else None
+    photos = observations.photos_of(session=session, observation=obs)
     return PublicObservation(
-        **{name: getattr(view, name) for name in _COPIED},
+        id=obs.id,  # type: ignore[arg-type]
+        status=obs.status,
+        category=session.get(Category, obs.category_id),  # type: ignore[arg-type]
+        zone_name=zone.name if zone else None,
+        unit_name=unit.name(current_language()) if unit else None,
+        lat=obs.lat,
+        lon=obs.lon,
+        accuracy_m=obs.accuracy_m,
+        position_source=obs.position_source,
+        description=obs.description,
+        unsafe_level=obs.unsafe_level,
+        dark=obs.dark,
+        created_at=obs.created_at,
+        photos=[p for p in photos if p.kind == PhotoKind.report],
+        after_photos=[p for p in photos if p.kind == PhotoKind.after],
         history=public_history(session=session, obs=obs),
     )
 
