@@ -14,6 +14,7 @@ from functools import cache
 from http.cookies import SimpleCookie
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -72,6 +73,16 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 
 
 _ = gettext
+
+
+def install_gettext(env: Any) -> None:
+    """Give a Jinja environment (pages or mails) the catalog of the current language. Jinja
+    formats newstyle strings itself, so it gets the bare catalog lookups."""
+    env.install_gettext_callables(
+        lambda s: translations(current_language()).gettext(s),
+        lambda s, p, n: translations(current_language()).ngettext(s, p, n),
+        newstyle=True,
+    )
 
 
 def pick_language(cookie_header: str | None, accept_language: str | None, default: str) -> str:

@@ -51,12 +51,7 @@ def build_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    # Jinja formats newstyle strings itself, so it gets the bare catalog lookups.
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda s: i18n.translations(i18n.current_language()).gettext(s),
-        lambda s, p, n: i18n.translations(i18n.current_language()).ngettext(s, p, n),
-        newstyle=True,
-    )
+    i18n.install_gettext(env)
     env.filters["datetime"] = _format_time
     env.filters["date"] = _format_date
     env.filters["number"] = _number

@@ -73,11 +73,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda s: i18n.translations(i18n.current_language()).gettext(s),
-        lambda s, p, n: i18n.translations(i18n.current_language()).ngettext(s, p, n),
-        newstyle=True,
-    )
+    i18n.install_gettext(env)
     env.filters["date"] = _date
     env.globals.update(status_label=labels.status_label, priority_label=labels.priority_label)
     return env
