@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.config import Settings
 from app.i18n import gettext as _
 from app.models import Observation, Role, Walk
-from app.services import auth, observations, text_input, visibility, walks
+from app.services import area, auth, observations, planning_filters, text_input, visibility, walks
 
 
 def get_settings(request: Request) -> Settings:
@@ -203,6 +203,36 @@ def walk_by_code(code: Annotated[str, Path(max_length=32)], session: SessionDep)
 
 WalkDep = Annotated[Walk, Depends(walk_by_id)]
 WalkByCodeDep = Annotated[Walk, Depends(walk_by_code)]
+
+
+# Planners' views: the area (a zone by slug, or a kept drawn/uploaded area by key) and the
+# filters from the query string, refused with 422 naming the field.
+
+
+def view_filters(request: Request) -> planning_filters.Filters:
+    try:
+        return planning_filters.Filters.parse(request.query_params)
+    except planning_filters.InvalidFilter as exc:
+        raise HTTPException(status_code=422, detail=f"{exc.field}: {exc.message}") from exc
+
+
+def zone_scope(slug: Annotated[str, Path(max_length=64)], session: SessionDep) -> area.Scope:
+    scope = area.of_zone_slug(session=session, slug=slug)
+    if scope is None:
+        raise HTTPException(status_code=404, detail=_("No zone has this name."))
+    return scope
+
+
+def area_scope(key: Annotated[str, Path(max_length=16)], session: SessionDep) -> area.Scope:
+    scope = area.by_key(session=session, key=key)
+    if scope is None:
+        raise HTTPException(status_code=404, detail=_("This area is not kept here."))
+    return scope
+
+
+FiltersDep = Annotated[planning_filters.Filters, Depends(view_filters)]
+ZoneScopeDep = Annotated[area.Scope, Depends(zone_scope)]
+AreaScopeDep = Annotated[area.Scope, Depends(area_scope)]
 
 
 # A resident's phone, anonymous: "me too" and a walk's participants count it once. (Staff

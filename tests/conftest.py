@@ -38,6 +38,7 @@ TEST_TABLES = (
     "observation",
     "walk_participant",
     "walk",
+    "planning_area",
     "staff_session",
     "login_throttle",
     "staff_user",

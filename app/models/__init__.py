@@ -24,6 +24,7 @@ from app.models.observation import (  # noqa: E402
 )
 from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.photo import Photo, PhotoKind  # noqa: E402
+from app.models.planning_area import PlanningArea  # noqa: E402
 from app.models.routing import RoutingRule  # noqa: E402
 from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
@@ -43,6 +44,7 @@ __all__ = [
     "OutboxMail",
     "Photo",
     "PhotoKind",
+    "PlanningArea",
     "PositionSource",
     "Priority",
     "Role",

@@ -12,6 +12,7 @@ western edge counts as inside and one on a northern or eastern edge as outside.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from itertools import pairwise
@@ -20,8 +21,10 @@ from typing import Any
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
-from app.models import Observation, Zone
+from app.models import Observation, PlanningArea, Zone
 
 # Each edge is a few bound values in SQL; an outline with more corners is refused by the caller
 # (an uploaded plan area of that size becomes a zone and is placed once instead).
@@ -36,6 +39,7 @@ class Scope:
     label: str
     zone_id: int | None = None
     zone_slug: str | None = None
+    area_key: str | None = None  # a kept drawn or uploaded area
 
     @property
     def is_zone(self) -> bool:
@@ -60,12 +64,41 @@ def of_zone(zone: Zone) -> Scope:
     )
 
 
+def of_zone_slug(*, session: Session, slug: str) -> Scope | None:
+    zone = session.exec(select(Zone).where(Zone.slug == slug)).first()
+    return of_zone(zone) if zone else None
+
+
 def of_polygon(geometry: BaseGeometry, *, label: str = "") -> Scope:
     if not isinstance(geometry, Polygon | MultiPolygon) or geometry.is_empty:
         raise ValueError("an area is a Polygon or a MultiPolygon")
     if edge_count(geometry) > MAX_EDGES:
         raise ValueError(f"an area has at most {MAX_EDGES} edges")
     return Scope(geometry=geometry, label=label)
+
+
+def save(*, session: Session, geometry: BaseGeometry, name: str = "") -> str:
+    """Keep a drawn or uploaded area and return its key (the same outline, the same key)."""
+    scope = of_polygon(geometry)  # refuses what a view cannot use
+    text = json.dumps(scope.geojson(), separators=(",", ":"))
+    key = hashlib.sha256(text.encode()).hexdigest()[:16]
+    if session.get(PlanningArea, key) is None:
+        session.add(PlanningArea(key=key, geometry=text, name=name[:200]))
+        try:
+            session.commit()
+        except IntegrityError:  # the same outline saved at the same moment by someone else
+            session.rollback()
+    return key
+
+
+def by_key(*, session: Session, key: str) -> Scope | None:
+    """The kept area with this key, or None."""
+    if len(key) != 16 or not all(c in "0123456789abcdef" for c in key):
+        return None
+    saved = session.get(PlanningArea, key)
+    if saved is None:
+        return None
+    return Scope(geometry=shape(_loads(saved.geometry)), label=saved.name, area_key=key)
 
 
 def _loads(text: str) -> dict[str, Any]:

@@ -79,3 +79,13 @@ def test_a_big_outline_stays_within_sqlite_expression_depth(session: Session) ->
     outline = Point(21.69, 65.825).buffer(0.02, quad_segs=400)  # 1,600 edges
     inside = insert_observation(session, lat=65.825, lon=21.69)
     assert inside.id in inside_ids(session, area.of_polygon(outline))
+
+
+def test_a_kept_area_has_one_key_per_outline_and_unknown_keys_find_nothing(session: Session) -> None:
+    outline = Polygon(SQUARE)
+    key = area.save(session=session, geometry=outline, name="Detaljplan Kv. Svalan")
+    assert area.save(session=session, geometry=Polygon(SQUARE)) == key
+    found = area.by_key(session=session, key=key)
+    assert found is not None and found.area_key == key and found.geometry.equals(outline)
+    assert area.by_key(session=session, key="0" * 16) is None
+    assert area.by_key(session=session, key="not-a-key") is None
