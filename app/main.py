@@ -30,6 +30,7 @@ from app.routes import (
     admin_kinds,
     auth,
     capture,
+    plan_cases,
     site,
     triage,
     walks_leaders,
@@ -77,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(walks_leaders.leaders)
     app.include_router(walks_leaders.staff)
     app.include_router(walks_protocol.router)
+    # Planners' /planning/plans/new before the readers' /planning/plans/{plan_id}.
+    app.include_router(plan_cases.planners)
+    app.include_router(plan_cases.readers)
     app.include_router(admin.router)
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
