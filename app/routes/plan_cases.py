@@ -185,7 +185,9 @@ def unfollow(session: SessionDep, case: PlanCaseDep, visitor: VisitorDep) -> Res
 
 
 def _file_name(basis: safety_basis.Basis, ext: str) -> str:
-    diary = "".join(c if c.isascii() and c.isalnum() else "-" for c in basis.data["plan"]["diary_number"])
+    diary = "".join(
+        c if c.isascii() and c.isalnum() else "-" for c in basis.data["plan"]["diary_number"]
+    )
     return f'inline; filename="safety-basis-{diary}-{basis.stage}-{basis.id}.{ext}"'
 
 
@@ -195,9 +197,7 @@ def basis_pdf(request: Request, settings: SettingsDep, basis: SafetyBasisDep) ->
     html = templates.env.get_template("planning/basis_pdf.html").render(
         {"b": frozen, "for_pdf": True, "lang": current_language(), "request": request}
     )
-    pdf = safety_basis.pdf(
-        html=html, png=basis.map_png, base_url=settings.public_url.rstrip("/")
-    )
+    pdf = safety_basis.pdf(html=html, png=basis.map_png, base_url=settings.public_url.rstrip("/"))
     return Response(
         pdf,
         media_type="application/pdf",
@@ -217,6 +217,4 @@ def basis_map(basis: SafetyBasisDep) -> Response:
 @readers.get("/plans/{plan_id}/basis/{basis_id}")
 def basis_page(request: Request, basis: SafetyBasisDep) -> Response:
     """The frozen basis, printable: rendered from its snapshot only."""
-    return render(
-        request, "planning/basis.html", {"b": safety_basis.view(basis), "for_pdf": False}
-    )
+    return render(request, "planning/basis.html", {"b": safety_basis.view(basis), "for_pdf": False})

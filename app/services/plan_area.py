@@ -119,9 +119,7 @@ def from_geojson(data: Any, *, crs: str = WGS84) -> BaseGeometry:
     """A GeoJSON object (geometry, Feature or FeatureCollection of polygons) as one valid
     WGS 84 Polygon or MultiPolygon inside Sweden, or InvalidGeometry saying why not."""
     system = crs_of(data, crs)
-    parts = [
-        geometry.check(_in_wgs84(found, system), kinds=KINDS) for found in _geometries(data)
-    ]
+    parts = [geometry.check(_in_wgs84(found, system), kinds=KINDS) for found in _geometries(data)]
     shape = parts[0] if len(parts) == 1 else shapely.union_all(parts)
     if shape.geom_type not in KINDS:
         raise InvalidGeometry(_("The file's areas do not make one area."))
@@ -129,10 +127,7 @@ def from_geojson(data: Any, *, crs: str = WGS84) -> BaseGeometry:
     west, south, east, north = SWEDEN
     if min_x < west or max_x > east or min_y < south or max_y > north:
         raise InvalidGeometry(
-            _(
-                "The area lies outside Sweden. Check the coordinate system: WGS 84 or "
-                "SWEREF 99 TM."
-            )
+            _("The area lies outside Sweden. Check the coordinate system: WGS 84 or SWEREF 99 TM.")
         )
     try:
         area.of_polygon(shape)

@@ -119,8 +119,10 @@ def register(
         )
     except geometry.InvalidGeometry as exc:
         errors["area"] = exc.message
-    if diary and "diary_number" not in errors and by_diary_number(
-        session=session, diary_number=diary
+    if (
+        diary
+        and "diary_number" not in errors
+        and by_diary_number(session=session, diary_number=diary)
     ):
         errors["diary_number"] = _("A plan with diary number %(n)s is already registered.", n=diary)
     if errors or shape is None:
@@ -246,7 +248,9 @@ def unfollow(*, session: Session, case: PlanCase, user: StaffUser) -> None:
 def follower_count(*, session: Session, case: PlanCase) -> int:
     return int(
         session.exec(
-            select(func.count()).select_from(PlanFollower).where(PlanFollower.plan_case_id == case.id)
+            select(func.count())
+            .select_from(PlanFollower)
+            .where(PlanFollower.plan_case_id == case.id)
         ).one()
     )
 

@@ -84,7 +84,9 @@ def _figures(found: history.History) -> dict[str, Any]:
         "statuses": [[c.key, c.count] for c in found.statuses],
         "categories": [[c.key, c.count, c.private] for c in found.categories],
         "months": [[c.key, c.count] for c in found.months],
-        "unsafety_by_year": [[y.year, y.average, y.answers, y.change] for y in found.unsafety_by_year],
+        "unsafety_by_year": [
+            [y.year, y.average, y.answers, y.change] for y in found.unsafety_by_year
+        ],
     }
 
 
@@ -121,9 +123,7 @@ def snapshot(*, session: Session, case: PlanCase, actor: StaffUser) -> tuple[dic
     points, on_map_total = history.points(
         session=session, scope=scope, filters=everything, limit=MAP_POINTS
     )
-    dots = [
-        map_image.Dot(p.lat, p.lon, map_image.group_of(p.status, good=p.good)) for p in points
-    ]
+    dots = [map_image.Dot(p.lat, p.lon, map_image.group_of(p.status, good=p.good)) for p in points]
     groups = {g: 0 for g in map_image.DRAW_ORDER}
     for dot in dots:
         groups[dot.group] += 1

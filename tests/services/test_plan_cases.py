@@ -108,11 +108,17 @@ def test_the_same_area_in_sweref_99_tm_is_the_same_area(session, planner, crs_me
         ({"area": json.dumps({"type": "LineString", "coordinates": RING})}, "not LineString"),
         ({"area": drawn([(21.68, 65.82), (21.69, 65.82), (21.68, 65.82)])}, "three corners"),
         ({"area": drawn([(x + 10, y) for x, y in RING])}, "outside Sweden"),
-        ({"area": "", "crs": "EPSG:3006", "upload": sweref_file(crs_member=False)[:40]}, "not GeoJSON"),
+        (
+            {"area": "", "crs": "EPSG:3006", "upload": sweref_file(crs_member=False)[:40]},
+            "not GeoJSON",
+        ),
         ({"area": "", "upload": sweref_file(crs_member=False)}, "off the map"),
         (
-            {"area": "", "upload": b'{"type":"Polygon","crs":{"type":"name","properties":'
-             b'{"name":"EPSG:3021"}},"coordinates":[]}'},
+            {
+                "area": "",
+                "upload": b'{"type":"Polygon","crs":{"type":"name","properties":'
+                b'{"name":"EPSG:3021"}},"coordinates":[]}',
+            },
             "EPSG:3021",
         ),
     ],
