@@ -3,7 +3,8 @@
 (function () {
   "use strict";
 
-  var STYLE = { color: "#0a4a82", weight: 3, fillOpacity: 0.1 };
+  // Not interactive: a tap on the drawn area adds a corner, it is not taken by the shape.
+  var STYLE = { color: "#0a4a82", weight: 3, fillOpacity: 0.1, interactive: false };
 
   function drawing(el) {
     var form = el.closest("form");
