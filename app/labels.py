@@ -72,11 +72,14 @@ class Link:
 def staff_links(role: Role | str) -> list[Link]:
     """The staff pages a role can open, in the order they are used most."""
     links: list[tuple[str, str, set[Role]]] = [
-        ("/planning", _("Plan cases and districts"), {Role.planner}),
         ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
+        (
+            "/planning",
+            _("Plan cases and districts"),
+            {Role.planner, Role.triager, Role.unit_worker, Role.walk_leader},
+        ),
         ("/walks/manage", _("Safety walks"), set(Role)),
         ("/observations", _("Recent reports"), set(Role)),
-        ("/planning", _("Plan cases"), {Role.triager, Role.unit_worker, Role.walk_leader}),
         ("/admin", _("Administration"), set()),  # admins only
     ]
     role = Role(role)

@@ -271,3 +271,20 @@ def test_a_frozen_basis_does_not_change_with_later_reports(session, planner):
     # A new basis sees the new report.
     again = safety_basis.view(safety_basis.freeze(session=session, case=case, actor=planner))
     assert again.data["figures"]["total"] == 4
+
+
+def test_a_walk_can_start_from_a_plan_area(session, planner):
+    from app.services import walk_form
+
+    case = register(session, planner)
+    assert json.loads(walk_form.area_values(session=session, key=case.area_key)["area"]) == {
+        "type": "Polygon",
+        "coordinates": [[list(c) for c in RING]],
+    }
+    # A plan of two parts is walked within their outline: one polygon.
+    east = [(x + 0.02, y) for x, y in RING]
+    two = json.dumps({"type": "MultiPolygon", "coordinates": [[RING], [east]]})
+    parts = register(session, planner, diary_number="PLAN 2", area=two)
+    walked = shape(json.loads(walk_form.area_values(session=session, key=parts.area_key)["area"]))
+    assert walked.geom_type == "Polygon" and walked.covers(shape(json.loads(two)))
+    assert walk_form.area_values(session=session, key="0" * 16) == {}
