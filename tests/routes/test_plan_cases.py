@@ -11,9 +11,11 @@ from io import BytesIO
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from shapely.geometry import shape
 from sqlmodel import select
 
 from app.models import ObservationEvent, PlanCase, PlanChecklistLine, Status
+from app.services import map_image
 from tests.factories import csrf_token, insert_observation, login_as, make_staff
 from tests.services.test_plan_cases import INSIDE, RING, drawn, sweref_file
 
@@ -278,7 +280,11 @@ def test_a_frozen_basis_stays_as_it_was(client, session, token, reports):
     # The map: served as PNG for the page, embedded in the PDF.
     png = client.get(url + "/map.png")
     assert png.headers["content-type"] == "image/png"
-    assert Image.open(BytesIO(png.content)).size == (1200, 900)
+    image = Image.open(BytesIO(png.content)).convert("RGB")
+    assert image.size == (1200, 900)
+    frame = map_image.frame_for(shape(json.loads(case.area)))
+    x, y = frame.pixel(reports["problem"].lon, reports["problem"].lat)
+    assert image.getpixel((round(x), round(y))) == map_image.COLOURS["open"]
     assert f'src="{url}/map.png"' in page_before
     images = [img for page in PdfReader(BytesIO(pdf_before.content)).pages for img in page.images]
     assert images and {img.image.size for img in images} == {(1200, 900)}
