@@ -81,7 +81,7 @@ class Filters:
     def status_set(self) -> frozenset[Status]:
         wanted: set[Status] = set()
         for value in self.statuses:
-            wanted |= STATUS_GROUPS.get(value, {Status(value)} if value in Status else set())
+            wanted |= STATUS_GROUPS.get(value) or {Status(value)}  # parse checked the value
         return frozenset(wanted)
 
     def clause(self) -> ColumnElement[bool]:
