@@ -35,6 +35,8 @@ TEST_TABLES = (
     "observation_event",
     "photo",
     "walk_check",
+    "observation_zone",  # before observation and zone: it points at both
+    "zone_placement",
     "observation",
     "walk_participant",
     "walk",

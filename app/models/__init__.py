@@ -29,7 +29,13 @@ from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
 from app.models.user import LoginThrottle, Role, StaffSession, StaffUser  # noqa: E402
 from app.models.walk import Walk, WalkCheck, WalkParticipant, WalkStatus  # noqa: E402
-from app.models.zone import Zone  # noqa: E402
+from app.models.zone import (  # noqa: E402
+    ObservationZone,
+    PlacementState,
+    Zone,
+    ZoneKind,
+    ZonePlacement,
+)
 
 __all__ = [
     "CLOSED_STATES",
@@ -40,9 +46,11 @@ __all__ = [
     "LoginThrottle",
     "Observation",
     "ObservationEvent",
+    "ObservationZone",
     "OutboxMail",
     "Photo",
     "PhotoKind",
+    "PlacementState",
     "PositionSource",
     "Priority",
     "Role",
@@ -58,4 +66,6 @@ __all__ = [
     "WalkParticipant",
     "WalkStatus",
     "Zone",
+    "ZoneKind",
+    "ZonePlacement",
 ]
