@@ -52,12 +52,12 @@ class Problem:
             return self.message
         if self.label:
             return _(
-                "Feature %(n)s (%(label)s): %(message)s",
+                "Feature %(n)s (%(label)s): %(reason)s",
                 n=self.feature,
                 label=self.label,
-                message=self.message,
+                reason=self.message,
             )
-        return _("Feature %(n)s: %(message)s", n=self.feature, message=self.message)
+        return _("Feature %(n)s: %(reason)s", n=self.feature, reason=self.message)
 
 
 @dataclass(frozen=True)
