@@ -103,7 +103,7 @@ class _Zone:
 def run(*, session: Session, data: bytes, crs: str | None = None, dry_run: bool) -> Report:
     """Check a zone file and, unless `dry_run` or anything is wrong, apply all of it."""
     report = Report(dry_run=dry_run)
-    if not data.strip():
+    if len(data) <= zone_files.MAX_BYTES and not data.strip():
         message = _("The file is empty. Choose a GeoJSON file or a zipped shapefile.")
         report.problems.append(Problem(None, "", message))
         return report
