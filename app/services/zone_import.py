@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 from sqlmodel import Session
 
@@ -132,13 +133,16 @@ def run(*, session: Session, data: bytes, crs: str | None = None, dry_run: bool)
     if not raw.features:
         problems.append(Problem(None, "", _("The file holds no features.")))
     stored = zones.by_slug(session=session)
+    parents: dict[str, str | None] = {}
     if not problems:
-        problems.extend(_check_relations(read, stored))
+        problems.extend(_check_names(read, stored))
+    if not problems:
+        parents = _parents(read, stored)
+        problems.extend(_cycles(read, stored, parents))
     report.problems = problems[:MAX_PROBLEMS]
     report.more_problems = max(0, len(problems) - MAX_PROBLEMS)
     if problems:
         return report
-    parents = _parents(read, stored)
     report.changes = [_change(z, stored.get(z.slug), parents[z.slug], stored) for z in read]
     if not dry_run:
         report.placement_id = _apply(session, read, parents, stored, report.changes)
@@ -231,8 +235,8 @@ def _zone(feature: zone_files.RawFeature, source: int) -> _Zone:
     )
 
 
-def _check_relations(read: list[_Zone], stored: dict[str, Zone]) -> list[Problem]:
-    """Duplicate slugs, unknown parents, a zone its own parent, cycles."""
+def _check_names(read: list[_Zone], stored: dict[str, Zone]) -> list[Problem]:
+    """Duplicate slugs, unknown parents, a zone its own parent."""
     problems: list[Problem] = []
     first: dict[str, int] = {}
     for z in read:
@@ -255,9 +259,14 @@ def _check_relations(read: list[_Zone], stored: dict[str, Zone]) -> list[Problem
             )
         elif z.parent == z.slug:
             problems.append(Problem(z.index, z.slug, _("it cannot be its own parent.")))
-    if problems:
-        return problems
-    parents = _parents(read, stored)
+    return problems
+
+
+def _cycles(
+    read: list[_Zone], stored: dict[str, Zone], parents: dict[str, str | None]
+) -> list[Problem]:
+    """Parents that lead back to the zone itself."""
+    problems: list[Problem] = []
     for z in read:
         path = [z.slug]
         up = parents[z.slug]
@@ -288,8 +297,9 @@ def _parents(read: list[_Zone], stored: dict[str, Zone]) -> dict[str, str | None
     candidates = [(z.slug, z.kind, z.area_m2, z.geometry) for z in read] + [
         (s, z.kind, z.area_m2, zones.shape_of(z)) for s, z in stored.items() if s not in in_file
     ]
-    candidates = [c for c in candidates if c[1] != ZoneKind.plan_area]
-    candidates.sort(key=lambda c: c[2])
+    candidates = sorted((c for c in candidates if c[1] != ZoneKind.plan_area), key=lambda c: c[2])
+    # Only the zones whose box meets the feature's are measured (thousands of zones stay fast).
+    tree = STRtree([c[3] for c in candidates])
     found: dict[str, str | None] = {}
     for z in read:
         if z.parent is not AUTO:
@@ -298,7 +308,8 @@ def _parents(read: list[_Zone], stored: dict[str, Zone]) -> dict[str, str | None
         found[z.slug] = next(
             (
                 slug
-                for slug, _kind, area, geometry in candidates
+                for i in sorted(tree.query(z.geometry))
+                for slug, _kind, area, geometry in [candidates[i]]
                 if slug != z.slug
                 and area > z.area_m2
                 and geometry.intersection(z.geometry).area >= CONTAINED * z.geometry.area

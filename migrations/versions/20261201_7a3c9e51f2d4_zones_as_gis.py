@@ -67,14 +67,19 @@ def upgrade() -> None:
 def _areas() -> None:
     """Each existing zone's area in m², measured in SWEREF 99 TM (written out here, not
     imported from the app, so that this step stays what it was)."""
+    import numpy as np
+    import shapely
     from pyproj import Transformer
     from shapely.geometry import shape
-    from shapely.ops import transform
 
-    to_sweref = Transformer.from_crs(4326, 3006, always_xy=True).transform
+    to_sweref = Transformer.from_crs(4326, 3006, always_xy=True)
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_sweref.transform(xy[:, 0], xy[:, 1]))
+
     conn = op.get_bind()
     for zone_id, text in conn.execute(sa.text("SELECT id, geometry FROM zone")).all():
-        area = transform(to_sweref, shape(json.loads(text))).area
+        area = shapely.transform(shape(json.loads(text)), move).area
         conn.execute(
             sa.text("UPDATE zone SET area_m2 = :area WHERE id = :id"), {"area": area, "id": zone_id}
         )

@@ -181,6 +181,12 @@ GOOD = feature(box(WEST), "west", "Väst")
             "west → east → west",
         ),
         (
+            collection(feature(box(WEST), "west", parent="west")),
+            None,
+            "Feature 1 (west)",
+            "its own parent",
+        ),
+        (
             collection(feature(box(WEST), "west", "Väst\x00")),
             None,
             "Feature 1 (west)",
@@ -356,3 +362,18 @@ def test_an_explicit_empty_parent_means_none_and_a_missing_one_is_found(session)
     )
     assert zone(session, "inside-auto").parent_id == zone(session, "west").id
     assert zone(session, "inside-top").parent_id is None
+
+
+def test_the_found_parent_is_the_smallest_district_or_part_never_a_plan_area(session):
+    imported(
+        session,
+        collection(
+            feature(box((21.604, 65.771, 21.616, 65.779)), "plan", kind="plan_area"),
+            feature(box((21.606, 65.772, 21.612, 65.776)), "inner"),
+            feature(box((21.607, 65.773, 21.609, 65.774)), "innermost"),
+            feature(box(WEST), "west"),
+        ),
+    )
+    assert zone(session, "innermost").parent_id == zone(session, "inner").id
+    assert zone(session, "inner").parent_id == zone(session, "west").id
+    assert zone(session, "plan").parent_id == zone(session, "west").id
