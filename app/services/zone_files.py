@@ -62,6 +62,8 @@ class RawFile:
     features: list[RawFeature]
     crs: int | None  # the EPSG code the file names, None when it names none
     format: str  # "GeoJSON" or "Shapefile"
+    # The file names a CRS we do not read: an error unless the importer names the CRS.
+    crs_error: Unreadable | None = None
 
 
 def crs_code(text: str) -> int | None:
@@ -137,7 +139,10 @@ def _geojson(data: bytes) -> RawFile:
                 geometry=feature.get("geometry") if feature.get("type") == "Feature" else None,
             )
         )
-    return RawFile(features=raw, crs=_geojson_crs(document.get("crs")), format="GeoJSON")
+    try:
+        return RawFile(features=raw, crs=_geojson_crs(document.get("crs")), format="GeoJSON")
+    except Unreadable as exc:
+        return RawFile(features=raw, crs=None, format="GeoJSON", crs_error=exc)
 
 
 def _geojson_crs(member: object) -> int | None:
@@ -178,9 +183,12 @@ def _shapefile_zip(data: bytes) -> RawFile:
         ValueError,
     ) as exc:
         raise Unreadable(_("The zip file is broken and cannot be read.")) from exc
-    crs = None
+    crs, crs_error = None, None
     if "prj" in parts:
-        crs = _prj_crs(parts["prj"])
+        try:
+            crs = _prj_crs(parts["prj"])
+        except Unreadable as exc:
+            crs_error = exc
     encoding = "utf-8"
     if "cpg" in parts:
         encoding = parts["cpg"].decode("ascii", "replace").strip() or encoding
@@ -188,7 +196,7 @@ def _shapefile_zip(data: bytes) -> RawFile:
         features = _shapefile_features(parts, encoding)
     except (UnicodeDecodeError, LookupError):
         features = _shapefile_features(parts, "latin-1")  # older Swedish files: ISO 8859-1
-    return RawFile(features=features, crs=crs, format="Shapefile")
+    return RawFile(features=features, crs=crs, format="Shapefile", crs_error=crs_error)
 
 
 def _shapefile_parts(archive: zipfile.ZipFile) -> dict[str, bytes]:

@@ -156,6 +156,8 @@ def _source_crs(raw: zone_files.RawFile, named: str | None) -> int:
         if code is None:
             raise zone_files.unknown_crs(named)
         return code
+    if raw.crs_error is not None:
+        raise raw.crs_error
     return raw.crs or zone_files.WGS84
 
 

@@ -268,6 +268,8 @@ def test_the_crs_given_on_import_overrides_the_file(session):
     imported(session, sweref_without_crs, crs="EPSG:3006")
     wrongly_labelled = collection(feature(to_sweref(box(EAST)), "east"), crs="EPSG:4326")
     imported(session, wrongly_labelled, crs="urn:ogc:def:crs:EPSG::3006")
+    unknown_in_file = collection(feature(to_sweref(box(EAST)), "east"), crs="EPSG:2154")
+    imported(session, unknown_in_file, crs="EPSG:3006")
     west = shape(json.loads(zone(session, "west").geometry))
     assert [round(v, 5) for v in west.bounds] == [21.6, 65.77, 21.62, 65.78]
 
@@ -331,6 +333,7 @@ def test_shapefile_problems_name_the_feature(session):
     foreign = shapefile_zip([(rings, {"SLUG": "west"})], epsg=2154)
     said = str(zone_import.run(session=session, data=foreign, dry_run=True).problems[0])
     assert "not one SafetyWalk reads" in said
+    assert zone_import.run(session=session, data=foreign, crs="EPSG:3006", dry_run=True).ok
 
 
 def test_export_then_import_changes_nothing(session):
