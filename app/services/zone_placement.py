@@ -37,8 +37,8 @@ BATCH_SIZE = 2_000
 STALLED_AFTER = timedelta(minutes=2)
 UNFINISHED = (PlacementState.pending, PlacementState.running)
 
-_threads: dict[int, threading.Thread] = {}
-_threads_lock = threading.Lock()
+_thread: threading.Thread | None = None  # this process's placement thread, one at a time
+_thread_lock = threading.Lock()
 
 
 def create(*, session: Session) -> ZonePlacement:
@@ -175,38 +175,51 @@ def run_until_done(*, session: Session, placement_id: int, batch_size: int = BAT
 
 
 def start_in_background(*, session: Session, batch_size: int = BATCH_SIZE) -> bool:
-    """Run the unfinished run, if any, in a thread of this process (one at a time); True when
-    a thread was started."""
-    placement = unfinished(session=session)
-    if placement is None or placement.id is None:
+    """Run the unfinished run, if any, in a thread of this process (one thread at a time; a
+    thread still busy with a run that a newer one superseded goes on with the newer one);
+    True when a thread was started."""
+    if unfinished(session=session) is None:
         return False
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    with _threads_lock:
-        if any(thread.is_alive() for thread in _threads.values()):
+    global _thread
+    with _thread_lock:
+        if _thread is not None and _thread.is_alive():
             return False
 
         def work() -> None:
+            global _thread
+            tried: set[int] = set()
             with Session(engine) as own:
-                run_until_done(session=own, placement_id=placement.id, batch_size=batch_size)  # type: ignore[arg-type]
+                while True:
+                    # Looked up under the lock, so that a run committed meanwhile is either
+                    # seen here or finds this thread gone and starts its own.
+                    with _thread_lock:
+                        own.expire_all()
+                        own.rollback()  # a fresh transaction sees the latest commits
+                        placement = unfinished(session=own)
+                        if placement is None or placement.id in tried:
+                            _thread = None  # a run that failed here once waits for "Resume"
+                            return
+                    tried.add(placement.id)  # type: ignore[arg-type]
+                    run_until_done(session=own, placement_id=placement.id, batch_size=batch_size)  # type: ignore[arg-type]
 
-        thread = threading.Thread(target=work, name=f"zone-placement-{placement.id}", daemon=True)
-        _threads[placement.id] = thread
-        thread.start()
+        _thread = threading.Thread(target=work, name="zone-placement", daemon=True)
+        _thread.start()
     return True
 
 
 def wait(timeout: float = 60.0) -> None:
     """Wait for this process's placement threads (tests, and an orderly shutdown)."""
-    with _threads_lock:
-        threads = list(_threads.values())
-    for thread in threads:
+    with _thread_lock:
+        thread = _thread
+    if thread is not None:
         thread.join(timeout)
 
 
 def running_here() -> bool:
-    with _threads_lock:
-        return any(thread.is_alive() for thread in _threads.values())
+    with _thread_lock:
+        return _thread is not None and _thread.is_alive()
 
 
 @dataclass(frozen=True)

@@ -196,3 +196,24 @@ def test_an_admin_sees_the_admin_menu_and_a_planner_the_zones_link(client, sessi
     client.cookies.clear()
     login_as(client, session, "admin")
     assert 'href="/admin/users"' in client.get("/admin/zones").text
+
+
+def test_two_imports_in_a_row_end_with_the_observations_in_the_latest_zones(client, session, token):
+    ids = add_observations(session, [(65.775, 21.619 + i * 1e-6) for i in range(50)])
+    first = collection(
+        feature(box(WEST), "west"), feature(box((21.62, 65.77, 21.64, 65.78)), "east")
+    )
+    moved = collection(
+        feature(box((21.60, 65.77, 21.618, 65.78)), "west"),
+        feature(box((21.618, 65.77, 21.64, 65.78)), "east"),
+    )
+    assert upload(client, token, first).status_code == 200
+    assert upload(client, token, moved).status_code == 200  # the first run may still be going
+    assert "Every observation is placed" in finished(client)
+    session.expire_all()
+    runs = session.exec(select(ZonePlacement).order_by(ZonePlacement.id)).all()
+    assert [r.state for r in runs][-1] == PlacementState.done
+    assert {r.state for r in runs[:-1]} <= {PlacementState.done, PlacementState.superseded}
+    east = session.exec(select(Zone).where(Zone.slug == "east")).one()
+    assert {session.get(Observation, i).zone_id for i in ids} == {east.id}
+    assert {z for _o, z in zone_links(session)} == {east.id}
