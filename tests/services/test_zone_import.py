@@ -380,3 +380,12 @@ def test_the_found_parent_is_the_smallest_district_or_part_never_a_plan_area(ses
     assert zone(session, "innermost").parent_id == zone(session, "inner").id
     assert zone(session, "inner").parent_id == zone(session, "west").id
     assert zone(session, "plan").parent_id == zone(session, "west").id
+
+
+def test_the_sweref_check_point_of_boden_centre():
+    from shapely.geometry import Point
+
+    moved = zones.reproject(Point(21.6889, 65.8253), source=4326, target=3006)
+    assert (round(moved.x, 2), round(moved.y, 2)) == (805199.44, 7316715.06)
+    back = zones.reproject(moved, source=3006, target=4326)
+    assert abs(back.x - 21.6889) < 1e-9 and abs(back.y - 65.8253) < 1e-9
