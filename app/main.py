@@ -28,6 +28,7 @@ from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import (
     admin,
     admin_kinds,
+    admin_zones,
     auth,
     capture,
     plan_cases,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan_cases.planners)
     app.include_router(plan_cases.readers)
     app.include_router(admin.router)
+    app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")

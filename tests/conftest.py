@@ -39,6 +39,8 @@ TEST_TABLES = (
     "safety_basis",
     "plan_checklist_line",
     "plan_case",
+    "observation_zone",  # before observation and zone: it points at both
+    "zone_placement",
     "observation",
     "walk_participant",
     "walk",

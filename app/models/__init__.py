@@ -38,7 +38,13 @@ from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
 from app.models.user import LoginThrottle, Role, StaffSession, StaffUser  # noqa: E402
 from app.models.walk import Walk, WalkCheck, WalkParticipant, WalkStatus  # noqa: E402
-from app.models.zone import Zone  # noqa: E402
+from app.models.zone import (  # noqa: E402
+    ObservationZone,
+    PlacementState,
+    Zone,
+    ZoneKind,
+    ZonePlacement,
+)
 
 __all__ = [
     "CLOSED_STATES",
@@ -49,9 +55,11 @@ __all__ = [
     "LoginThrottle",
     "Observation",
     "ObservationEvent",
+    "ObservationZone",
     "OutboxMail",
     "Photo",
     "PhotoKind",
+    "PlacementState",
     "PlanCase",
     "PlanChecklistLine",
     "PlanDecision",
@@ -74,4 +82,6 @@ __all__ = [
     "WalkParticipant",
     "WalkStatus",
     "Zone",
+    "ZoneKind",
+    "ZonePlacement",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import Category, CategoryKind, Unit, Zone
+from app.models import Category, CategoryKind, Unit, Zone, ZoneKind
 from app.services import observations, photos, zones
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
@@ -53,7 +53,11 @@ def load(*, session: Session) -> dict[str, int]:
     for feature in collection["features"]:
         props = feature["properties"]
         zones.upsert(
-            session=session, slug=props["slug"], name=props["name"], geometry=feature["geometry"]
+            session=session,
+            slug=props["slug"],
+            name=props["name"],
+            geometry=feature["geometry"],
+            kind=ZoneKind(props.get("kind", ZoneKind.district)),
         )
     session.commit()
     return {

@@ -101,6 +101,12 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/admin/{kind}/{row_id}/delete"): ADMIN,
     ("GET", "/admin/export/{kind}"): ADMIN,
     ("POST", "/admin/import/{kind}"): ADMIN,
+    # Zones as GIS data: planners import their districts and plan areas too.
+    ("GET", "/admin/zones"): {"admin", "planner"},
+    ("POST", "/admin/zones/import"): {"admin", "planner"},
+    ("GET", "/admin/zones/export"): {"admin", "planner"},
+    ("GET", "/admin/zones/placement"): {"admin", "planner"},
+    ("POST", "/admin/zones/placement"): {"admin", "planner"},
 }
 
 
