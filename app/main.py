@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
 from anyio import to_thread
@@ -30,6 +31,7 @@ from app.routes import (
     admin_kinds,
     auth,
     capture,
+    planning,
     site,
     triage,
     walks_leaders,
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(walks_leaders.leaders)
     app.include_router(walks_leaders.staff)
     app.include_router(walks_protocol.router)
+    app.include_router(planning.router)
     app.include_router(admin.router)
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -182,6 +185,8 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = _messages().get(exc.status_code) or str(exc.detail)
+        if exc.status_code == 422 and exc.detail != HTTPStatus(422).phrase:
+            message = f"{message} {exc.detail}"  # e.g. a planner's filter, naming its field
         response = _error_response(request, exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)

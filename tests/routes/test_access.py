@@ -17,6 +17,7 @@ from tests.factories import csrf_token, login_as, post_observation
 ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
 ADMIN = {"admin"}
 PUBLIC = "public"
+HISTORY_READERS = {"admin", "planner", "triager", "walk_leader"}
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/"): PUBLIC,
@@ -69,6 +70,13 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/walks/{walk_id}/qr.svg"): {"admin", "walk_leader"},
     ("GET", "/walks/{walk_id}/follow-up"): {"admin", "walk_leader"},
     ("POST", "/walks/{walk_id}/checks/{observation_id}"): {"admin", "walk_leader"},
+    # Planners' history pages: planners, walk leaders and triagers read them.
+    ("GET", "/planning/zones/{slug}"): HISTORY_READERS,
+    ("GET", "/planning/zones/{slug}/points.geojson"): HISTORY_READERS,
+    ("GET", "/planning/area"): HISTORY_READERS,
+    ("POST", "/planning/area"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}/points.geojson"): HISTORY_READERS,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -124,6 +132,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(r"\{(user|row|walk)_id\}", NO_SUCH_ID, path)
+    path = path.replace("{slug}", "centrum").replace("{key}", "0123456789abcdef")
     return path.replace("{kind}", "units")
 
 
