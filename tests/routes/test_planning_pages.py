@@ -486,3 +486,22 @@ def test_a_walk_without_protocol_links_to_the_walk(client, planner, session, cen
     session.commit()
     html = client.get(PAGE).text
     assert f'href="/walks/{walk.id}">Kvällsvandring Centrum</a>' in html
+
+
+def test_a_planner_lands_on_the_planning_start_page(client, session):
+    from tests.factories import log_in
+
+    planner = make_staff(session, "planner")
+    answer = log_in(client, planner.email)
+    assert answer.status_code == 303 and answer.headers["location"] == "/planning"
+    triager = make_staff(session, "triager")
+    assert log_in(TestClient(client.app), triager.email).headers["location"] == "/staff"
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [("planner", True), ("triager", True), ("walk_leader", True), ("admin", True), ("unit_worker", False)],
+)
+def test_the_staff_page_links_planning_for_those_who_may_plan(client, session, role, sees):
+    login_as(client, session, role, unit="street-lighting" if role == "unit_worker" else None)
+    assert ('href="/planning"' in client.get("/staff").text) is sees
