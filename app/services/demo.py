@@ -148,7 +148,13 @@ TEXTS = {
 }
 
 
-def load_history(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> int:
+def load_history(
+    *,
+    session: Session,
+    media_dir: Path,
+    limits: photos.PhotoLimits,
+    size: int = HISTORY_SIZE,
+) -> int:
     """About two years of reports over the districts, each moved through its life cycle;
     returns how many were new (loading twice stores them once)."""
     rng = random.Random(HISTORY_SEED)
@@ -160,7 +166,7 @@ def load_history(*, session: Session, media_dir: Path, limits: photos.PhotoLimit
     today = clock.now().replace(minute=0, second=0, microsecond=0)
     districts = {z.slug: shape(json.loads(z.geometry)) for z in zones.listed(session=session)}
     created = 0
-    for i in range(HISTORY_SIZE):
+    for i in range(size):
         lat, lon, category = _history_place(rng, i, districts)
         at = (today - timedelta(days=rng.randint(1, HISTORY_DAYS))).replace(
             hour=rng.choice((6, 9, 12, 14, 15, 16, 17, 18, 19, 20))

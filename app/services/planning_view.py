@@ -90,7 +90,7 @@ class View:
 
     @property
     def kind(self) -> str:
-        """"zone" or "area" (a drawn or uploaded one)."""
+        """ "zone" or "area" (a drawn or uploaded one)."""
         return "zone" if self.scope.is_zone else "area"
 
 

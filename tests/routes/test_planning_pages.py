@@ -22,6 +22,7 @@ P = (65.8253, 21.6880)  # in Centrum
 SECRET_LAT, SECRET_LON = 65.826123, 21.690456  # the private report's position
 PAGE = "/planning/zones/centrum"
 HX = {"HX-Request": "true"}
+DASH = "\u2013"  # the page's "no figure"
 
 
 def at(year: int, month: int, day: int = 10) -> datetime:
@@ -112,7 +113,9 @@ def centrum(session: Session) -> Fixture:
             unsafe_level=3,
             walk_id=walk.id,
         ),
-        insert_observation(session, lat=65.60, lon=21.20, category="graffiti", created_at=at(2026, 2)),
+        insert_observation(
+            session, lat=65.60, lon=21.20, category="graffiti", created_at=at(2026, 2)
+        ),
     ]
     # A staff-only note, written as staff write it.
     admin = make_staff(session, "admin")
@@ -169,7 +172,7 @@ def test_every_figure_matches_the_hand_count(client, planner, centrum):
     assert {k: v[0] for k, v in categories.items()} == {
         "Dark spot / broken light": "2",
         "Overgrown vegetation blocking the view": "1",
-        "Good place – worth keeping": "1",
+        "Good place \u2013 worth keeping": "1",
         "Drug dealing (private: counted only)": "1",
         "Litter": "1",
     }
@@ -182,7 +185,7 @@ def test_every_figure_matches_the_hand_count(client, planner, centrum):
         "Will not be fixed": "1",
     }
     unsafety = table(html, "unsafety")
-    assert unsafety["2025"] == ["3", "3", "–"]  # (4 + 2 + 3) / 3
+    assert unsafety["2025"] == ["3", "3", DASH]  # (4 + 2 + 3) / 3
     assert unsafety["2026"] == ["5", "1", "+2 (felt less safe)"]
 
     # Fourteen months from January 2025 to February 2026, each a bar with its count.
@@ -336,7 +339,7 @@ def test_unit_staff_are_refused_and_residents_sent_to_login(client, session):
 
 def square(lat: float, lon: float, d: float = 0.001) -> dict:
     ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]]
-    return {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
 def test_a_drawn_area_is_kept_and_opens_its_history(client, planner, centrum):
@@ -392,7 +395,9 @@ BAD_UPLOADS = [
         "no NaN or Infinity",
     ),
     (
-        json.dumps({"type": "LineString", "coordinates": [[21.68, 65.82], [21.69, 65.83]]}).encode(),
+        json.dumps(
+            {"type": "LineString", "coordinates": [[21.68, 65.82], [21.69, 65.83]]}
+        ).encode(),
         "This is a LineString, not an area",
     ),
     (
@@ -500,7 +505,13 @@ def test_a_planner_lands_on_the_planning_start_page(client, session):
 
 @pytest.mark.parametrize(
     ("role", "sees"),
-    [("planner", True), ("triager", True), ("walk_leader", True), ("admin", True), ("unit_worker", False)],
+    [
+        ("planner", True),
+        ("triager", True),
+        ("walk_leader", True),
+        ("admin", True),
+        ("unit_worker", False),
+    ],
 )
 def test_the_staff_page_links_planning_for_those_who_may_plan(client, session, role, sees):
     login_as(client, session, role, unit="street-lighting" if role == "unit_worker" else None)
