@@ -38,7 +38,7 @@
     var status = (labels.status || {})[p.status] || p.status;
     var title = "#" + p.id + " " + category + (p.good ? "" : ", " + status);
     var marker = L.marker(latlng, {
-      icon: L.divIcon({ className: "plan-pin is-" + group(p), html: "<span></span>", iconSize: [18, 18], iconAnchor: [9, 9] }),
+      icon: L.divIcon({ className: "plan-pin is-" + group(p), html: "<span></span>", iconSize: [24, 24], iconAnchor: [12, 12] }),
       title: title, alt: title, keyboard: true,
     });
     // Text from data goes in as text, never as HTML.
@@ -57,8 +57,11 @@
   function spotRing(s, labels) {
     var title = fmt(labels.spot, { n: s.n, count: s.count });
     return L.marker([s.lat, s.lon], {
-      icon: L.divIcon({ className: "spot-ring", html: "<span>" + parseInt(s.n, 10) + "</span>", iconSize: [34, 34], iconAnchor: [17, 17] }),
-      title: title, alt: title, keyboard: true, zIndexOffset: 1000,
+      pane: "spots",
+      icon: L.divIcon({ className: "spot-ring", html: "<span><b>" + parseInt(s.n, 10) + "</b></span>", iconSize: [56, 56], iconAnchor: [28, 28] }),
+      // A ring around the place, not a target: the numbered list of spots says the same in
+      // words, and a second target over a cluster would be too close to hit.
+      alt: title, interactive: false, keyboard: false,
     });
   }
 
@@ -66,8 +69,11 @@
     var labels = JSON.parse(el.dataset.labels || "{}");
     var note = document.getElementById("planning-map-note");
     var map = baseMap(el);
+    // Recurring spots are halos under the reports (a pane below the markers), so that no
+    // report is hidden behind one.
+    map.createPane("spots").style.zIndex = 550;
     var layers = {
-      clusters: L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 }),
+      clusters: L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 60, animate: false }),
       heat: L.heatLayer ? L.heatLayer([], { radius: 22, blur: 16, maxZoom: 16 }) : null,
       good: L.layerGroup(),
       spots: L.layerGroup(),
@@ -91,11 +97,21 @@
       var input = switches && switches.querySelector(selector);
       return input ? input.checked : true;
     }
+    // Good places are their own layer, but share the clusters with the reports while those
+    // are grouped: two layers of markers side by side would put targets on top of each other.
+    var goodPins = [];
+    var goodClustered = false;
     function apply() {
       var asHeat = switches && switches.querySelector("input[value=heat]").checked;
+      var good = checked("input[value=good]");
+      var wantClustered = good && !asHeat;
+      if (wantClustered !== goodClustered) {
+        if (wantClustered) layers.clusters.addLayers(goodPins); else layers.clusters.removeLayers(goodPins);
+        goodClustered = wantClustered;
+      }
       show(layers.clusters, !asHeat);
       show(layers.heat, asHeat && heatPoints.length > 0);
-      show(layers.good, checked("input[value=good]"));
+      show(layers.good, good && asHeat);
       show(layers.spots, checked("input[value=spots]"));
       show(layers.outline, checked("input[value=outline]"));
     }
@@ -113,13 +129,18 @@
         .then(function (geo) {
           layers.clusters.clearLayers();
           layers.good.clearLayers();
+          goodClustered = false;
           heatPoints = [];
+          goodPins = [];
           var pins = [];
           geo.features.forEach(function (f) {
             var c = f.geometry.coordinates;
-            var marker = pin(f.properties, [c[1], c[0]], labels);
-            if (f.properties.good) { layers.good.addLayer(marker); return; }
-            pins.push(marker);
+            if (f.properties.good) {
+              goodPins.push(pin(f.properties, [c[1], c[0]], labels));
+              layers.good.addLayer(pin(f.properties, [c[1], c[0]], labels));
+              return;
+            }
+            pins.push(pin(f.properties, [c[1], c[0]], labels));
             heatPoints.push([c[1], c[0]]);
           });
           layers.clusters.addLayers(pins);
