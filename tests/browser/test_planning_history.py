@@ -119,3 +119,22 @@ def test_a_planner_reads_a_district_narrows_it_and_draws_an_area(
     expect(page.locator("ol.spots > li")).to_have_count(1)
     check_accessibility(page, f"drawn area history ({device})")
     shot(page, f"planning-area-{device}")
+
+
+def test_the_history_map_keeps_to_the_content_security_policy(
+    csp_phone: BrowserContext, live_server
+) -> None:
+    """The policy enforced: a blocked script or style would be a console error, failing here."""
+    with Session(live_server.app.state.engine) as session:
+        email = make_staff(session, "planner").email
+        a_history(session)
+    page: Page = csp_phone.new_page()
+    page.goto(live_server.url + "/planning/zones/centrum")
+    log_in(page, email)
+    page.wait_for_url(live_server.url + "/planning/zones/centrum")
+    expect(page.locator("#planning-map")).to_have_attribute("data-markers", "9")
+    page.get_by_label("Reports as a heat map").check()
+    expect(page.locator("#planning-map canvas.leaflet-heatmap-layer")).to_have_count(1)
+    page.goto(live_server.url + "/planning/area")
+    page.locator("#draw-map").click(position={"x": 220, "y": 160})
+    expect(page.locator("[data-draw-count]")).to_have_text("1 corner")
