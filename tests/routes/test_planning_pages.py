@@ -516,3 +516,15 @@ def test_a_planner_lands_on_the_planning_start_page(client, session):
 def test_the_staff_page_links_planning_for_those_who_may_plan(client, session, role, sees):
     login_as(client, session, role, unit="street-lighting" if role == "unit_worker" else None)
     assert ('href="/planning"' in client.get("/staff").text) is sees
+
+
+def test_many_good_places_fold_after_eight(client, planner, session):
+    for day in range(1, 11):
+        insert_observation(
+            session, lat=P[0], lon=P[1], category="good-place", created_at=at(2026, 1, day)
+        )
+    html = client.get(PAGE).text
+    section = html.split('id="good-heading"', 1)[1]
+    assert section.count("<li>") == 10  # all of them are there for the planner to open
+    assert "2 more good places" in section
+    assert section.index("2026-01-10") < section.index("2026-01-03") < section.index("<details")
