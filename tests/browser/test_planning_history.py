@@ -50,7 +50,7 @@ def a_history(session: Session) -> None:
     insert_observation(session, lat=lat - 0.0015, lon=lon + 0.002, created_at=at(2026, 3))
     insert_observation(session, lat=lat - 0.002, lon=lon, category="litter", created_at=at(2026, 4))
     insert_observation(
-        session, lat=lat + 0.001, lon=lon + 0.004, category="good-place", created_at=at(2025, 7)
+        session, lat=lat + 0.001, lon=lon + 0.008, category="good-place", created_at=at(2025, 7)
     )
 
 

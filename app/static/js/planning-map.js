@@ -18,6 +18,7 @@
     var map = L.map(el, {
       center: [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)],
       zoom: parseInt(el.dataset.zoom, 10), maxZoom: 19, scrollWheelZoom: false,
+      zoomSnap: 0.5,  // an area fills its map more closely than whole zoom steps allow
       attributionControl: !!el.dataset.tileUrl,
     });
     if (el.dataset.tileUrl) {
@@ -73,7 +74,7 @@
     // report is hidden behind one.
     map.createPane("spots").style.zIndex = 550;
     var layers = {
-      clusters: L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 60, animate: false }),
+      clusters: L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 80, animate: false }),
       heat: L.heatLayer ? L.heatLayer([], { radius: 22, blur: 16, maxZoom: 16 }) : null,
       good: L.layerGroup(),
       spots: L.layerGroup(),
