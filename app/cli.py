@@ -73,6 +73,9 @@ def _load_demo(args: argparse.Namespace) -> int:
             counts["observations"] = demo.load_observations(
                 session=session, media_dir=settings.media_path, limits=photos.limits(settings)
             )
+            counts["reports of the past two years"] = demo.load_history(
+                session=session, media_dir=settings.media_path, limits=photos.limits(settings)
+            )
     refresh_statistics(engine)
     engine.dispose()
     print("loaded Boden demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))

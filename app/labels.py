@@ -73,11 +73,7 @@ def staff_links(role: Role | str) -> list[Link]:
     """The staff pages a role can open, in the order they are used most."""
     links: list[tuple[str, str, set[Role]]] = [
         ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
-        (
-            "/planning",
-            _("Plan cases and districts"),
-            {Role.planner, Role.triager, Role.unit_worker, Role.walk_leader},
-        ),
+        ("/planning", _("Planning"), {Role.planner, Role.triager, Role.walk_leader}),
         ("/walks/manage", _("Safety walks"), set(Role)),
         ("/observations", _("Recent reports"), set(Role)),
         ("/admin", _("Administration"), set()),  # admins only
@@ -86,6 +82,12 @@ def staff_links(role: Role | str) -> list[Link]:
     return [
         Link(href, label) for href, label, roles in links if role == Role.admin or role in roles
     ]
+
+
+def start_page(role: Role | str) -> str:
+    """Where a role lands after login when it was heading nowhere in particular: planners on
+    their plan cases and districts, everyone else on the staff page."""
+    return "/planning" if Role(role) == Role.planner else "/staff"
 
 
 def priority_label(priority: Priority | str) -> str:

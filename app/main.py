@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
 from anyio import to_thread
@@ -32,6 +33,7 @@ from app.routes import (
     auth,
     capture,
     plan_cases,
+    planning,
     site,
     triage,
     walks_leaders,
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Planners' /planning/plans/new before the readers' /planning/plans/{plan_id}.
     app.include_router(plan_cases.planners)
     app.include_router(plan_cases.readers)
+    app.include_router(planning.router)
     app.include_router(admin.router)
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
@@ -188,6 +191,8 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = _messages().get(exc.status_code) or str(exc.detail)
+        if exc.status_code == 422 and exc.detail != HTTPStatus(422).phrase:
+            message = f"{message} {exc.detail}"  # e.g. a planner's filter, naming its field
         response = _error_response(request, exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)

@@ -1,7 +1,7 @@
 """Planners' plan cases: the planning start page, registering a plan, its page with the safety
 checklist, its frozen safety bases (page, PDF, map image) and following it.
 
-Planners (and admins) change plan cases; triagers, unit staff and walk leaders read them (a
+Planners (and admins) change plan cases; triagers and walk leaders read them (a
 walk leader only the cases whose planner lets walk leaders follow: deps.PlanCaseDep)."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from app.templating import is_htmx, render, templates
 readers = APIRouter(
     prefix="/planning",
     dependencies=[
-        Depends(require_role(Role.planner, Role.triager, Role.unit_worker, Role.walk_leader)),
+        Depends(require_role(Role.planner, Role.triager, Role.walk_leader)),
         Depends(require_csrf),
     ],
 )

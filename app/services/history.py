@@ -265,7 +265,8 @@ def walks_held(*, session: Session, scope: Scope, filters: Filters) -> list[Walk
         conditions.append(Walk.zone_id == scope.zone_id)
     if not conditions:
         return []
-    walks = session.exec(
+    # sqlalchemy's select through session.exec gives rows, not Walks: scalars() gives Walks.
+    walks = session.scalars(
         select(Walk).where(or_(*conditions)).order_by(col(Walk.starts_at).desc())
     ).all()
     return [

@@ -18,7 +18,9 @@ ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
 ADMIN = {"admin"}
 PUBLIC = "public"
 PLANNERS = {"admin", "planner"}
-READ_PLANS = ALL_STAFF
+# Planning (plan cases, histories, exports): planners work; triagers and walk leaders read.
+HISTORY_READERS = {"admin", "planner", "triager", "walk_leader"}
+READ_PLANS = HISTORY_READERS
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/"): PUBLIC,
@@ -86,6 +88,13 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/planning/plans/{plan_id}/basis/{basis_id}"): READ_PLANS,
     ("GET", "/planning/plans/{plan_id}/basis/{basis_id}.pdf"): READ_PLANS,
     ("GET", "/planning/plans/{plan_id}/basis/{basis_id}/map.png"): READ_PLANS,
+    # Planners' history pages: planners, walk leaders and triagers read them.
+    ("GET", "/planning/zones/{slug}"): HISTORY_READERS,
+    ("GET", "/planning/zones/{slug}/points.geojson"): HISTORY_READERS,
+    ("GET", "/planning/area"): HISTORY_READERS,
+    ("POST", "/planning/area"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}/points.geojson"): HISTORY_READERS,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -147,6 +156,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(r"\{(user|row|walk|plan|basis|line)_id\}", NO_SUCH_ID, path)
+    path = path.replace("{slug}", "centrum").replace("{key}", "0123456789abcdef")
     return path.replace("{kind}", "units")
 
 
