@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.deps import (
+    FiltersDep,
     FormDep,
     PlanCaseDep,
     SafetyBasisDep,
@@ -30,6 +31,7 @@ from app.services import (
     plan_cases,
     plan_checklist,
     plan_page,
+    planning_view,
     safety_basis,
     zones,
 )
@@ -49,6 +51,7 @@ planners = APIRouter(
     dependencies=[Depends(require_role(Role.planner)), Depends(require_csrf)],
 )
 LineId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Distance = Annotated[int, Query(ge=5, le=500)]
 
 
 @readers.get("")
@@ -103,11 +106,47 @@ def create_plan(
 
 @readers.get("/plans/{plan_id}")
 def plan_case(
-    request: Request, session: SessionDep, case: PlanCaseDep, visitor: VisitorDep
+    request: Request,
+    session: SessionDep,
+    case: PlanCaseDep,
+    visitor: VisitorDep,
+    filters: FiltersDep,
+    distance: Distance = planning_view.DEFAULT_DISTANCE,
 ) -> Response:
-    """The case: stage, key figures, the checklist (brought up to date), the frozen bases."""
-    found = plan_page.page(session=session, case=case, user=visitor.user, lang=current_language())
-    return render(request, "planning/case.html", {"p": found, "error": None})
+    """The case: stage, key figures, the area's history, the checklist (brought up to date),
+    the frozen bases. The history's filter form asks again with htmx and gets the history."""
+    lang = current_language()
+    if is_htmx(request):
+        view = plan_page.history_view(
+            session=session, case=case, filters=filters, lang=lang, distance_m=distance
+        )
+        return render(
+            request,
+            "planning/_history.html",
+            {"view": view},
+            block="results",
+            headers={"HX-Push-Url": view.page_url},
+        )
+    found = plan_page.page(
+        session=session,
+        case=case,
+        user=visitor.user,
+        lang=lang,
+        filters=filters,
+        distance_m=distance,
+    )
+    return render(request, "planning/case.html", {"p": found, "view": found.view, "error": None})
+
+
+@readers.get("/plans/{plan_id}/points.geojson")
+def plan_points(session: SessionDep, case: PlanCaseDep, filters: FiltersDep) -> JSONResponse:
+    """The plan area's reports for its map (no private category, no personal data)."""
+    scope = plan_cases.scope_of(session=session, case=case)
+    return JSONResponse(
+        planning_view.points_geojson(session=session, scope=scope, filters=filters),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @planners.post("/plans/{plan_id}/stage")

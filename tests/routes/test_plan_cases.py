@@ -119,6 +119,29 @@ def test_a_planner_registers_a_drawn_plan_and_opens_it(client, session, token, r
     assert 'href="/planning/area"' in start.text
 
 
+def test_the_case_shows_its_areas_history_and_narrows_it_in_place(client, session, token, reports):
+    register(client, token)
+    case = case_of(session)
+    page = client.get(f"/planning/plans/{case.id}").text
+    # The history partial sends its filters to the case itself, and its map reads the case's.
+    assert f'hx-get="/planning/plans/{case.id}"' in page
+    assert f"/planning/plans/{case.id}/points.geojson" in page
+    assert "Recurring spots" in page and 'data-spot="1"' in page
+
+    narrowed = client.get(f"/planning/plans/{case.id}?from=2026-01-01", headers=HTMX)
+    assert narrowed.status_code == 200
+    assert narrowed.headers["HX-Push-Url"] == f"/planning/plans/{case.id}?from=2026-01-01"
+    assert "checklist-line" not in narrowed.text  # the history alone
+    # From 2026 on the spot's November report drops out: no recurring spot is left.
+    assert 'data-spot="1"' not in narrowed.text
+    assert "No place was reported in more than one month." in narrowed.text
+
+    points = client.get(f"/planning/plans/{case.id}/points.geojson").json()
+    assert len(points["features"]) == 5  # six inside, the private one never on a map
+    assert "resident@example.se" not in json.dumps(points)
+    assert client.get(f"/planning/plans/{case.id}?from=2026-13-01").status_code == 422
+
+
 def test_a_plan_area_uploaded_in_sweref_99_tm(client, session, token):
     answer = register(
         client,
