@@ -14,8 +14,18 @@ from starlette.responses import Response
 
 from app.config import Settings
 from app.i18n import gettext as _
-from app.models import Observation, Role, Walk
-from app.services import auth, observations, text_input, visibility, walks
+from app.models import Observation, PlanCase, Role, SafetyBasis, Walk
+from app.services import (
+    area,
+    auth,
+    observations,
+    plan_cases,
+    planning_filters,
+    safety_basis,
+    text_input,
+    visibility,
+    walks,
+)
 
 
 def get_settings(request: Request) -> Settings:
@@ -205,6 +215,36 @@ WalkDep = Annotated[Walk, Depends(walk_by_id)]
 WalkByCodeDep = Annotated[Walk, Depends(walk_by_code)]
 
 
+# Planners' views: the area (a zone by slug, or a kept drawn/uploaded area by key) and the
+# filters from the query string, refused with 422 naming the field.
+
+
+def view_filters(request: Request) -> planning_filters.Filters:
+    try:
+        return planning_filters.Filters.parse(request.query_params)
+    except planning_filters.InvalidFilter as exc:
+        raise HTTPException(status_code=422, detail=f"{exc.field}: {exc.message}") from exc
+
+
+def zone_scope(slug: Annotated[str, Path(max_length=64)], session: SessionDep) -> area.Scope:
+    scope = area.of_zone_slug(session=session, slug=slug)
+    if scope is None:
+        raise HTTPException(status_code=404, detail=_("No zone has this name."))
+    return scope
+
+
+def area_scope(key: Annotated[str, Path(max_length=16)], session: SessionDep) -> area.Scope:
+    scope = area.by_key(session=session, key=key)
+    if scope is None:
+        raise HTTPException(status_code=404, detail=_("This area is not kept here."))
+    return scope
+
+
+FiltersDep = Annotated[planning_filters.Filters, Depends(view_filters)]
+ZoneScopeDep = Annotated[area.Scope, Depends(zone_scope)]
+AreaScopeDep = Annotated[area.Scope, Depends(area_scope)]
+
+
 # A resident's phone, anonymous: "me too" and a walk's participants count it once. (Staff
 # browsers have a cookie of their own for the login limit: routes/auth.LOGIN_DEVICE_COOKIE.)
 PHONE_COOKIE = "sw_device"
@@ -228,3 +268,33 @@ def remember_phone(response: Response, phone: uuid.UUID, settings: Settings) -> 
         samesite="lax",
         secure=settings.secure_cookies,
     )
+
+
+# Plan cases: the case in the path (404), readable by this visitor (403: a walk leader reads
+# only the cases whose planner lets walk leaders follow them), and one of its frozen bases.
+
+
+def plan_case_by_id(
+    plan_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, visitor: VisitorDep
+) -> PlanCase:
+    case = plan_cases.by_id(session=session, plan_id=plan_id)
+    if case is None:
+        raise HTTPException(status_code=404)
+    if not plan_cases.may_read(visitor.user, case):
+        raise Forbidden
+    return case
+
+
+PlanCaseDep = Annotated[PlanCase, Depends(plan_case_by_id)]
+
+
+def safety_basis_by_id(
+    basis_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, case: PlanCaseDep
+) -> SafetyBasis:
+    basis = safety_basis.by_id(session=session, case=case, basis_id=basis_id)
+    if basis is None:
+        raise HTTPException(status_code=404)
+    return basis
+
+
+SafetyBasisDep = Annotated[SafetyBasis, Depends(safety_basis_by_id)]

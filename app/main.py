@@ -31,6 +31,7 @@ from app.routes import (
     admin_zones,
     auth,
     capture,
+    plan_cases,
     site,
     triage,
     walks_leaders,
@@ -78,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(walks_leaders.leaders)
     app.include_router(walks_leaders.staff)
     app.include_router(walks_protocol.router)
+    # Planners' /planning/plans/new before the readers' /planning/plans/{plan_id}.
+    app.include_router(plan_cases.planners)
+    app.include_router(plan_cases.readers)
     app.include_router(admin.router)
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind

@@ -24,6 +24,15 @@ from app.models.observation import (  # noqa: E402
 )
 from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.photo import Photo, PhotoKind  # noqa: E402
+from app.models.plan_case import (  # noqa: E402
+    PlanCase,
+    PlanChecklistLine,
+    PlanDecision,
+    PlanFollower,
+    PlanStage,
+    SafetyBasis,
+)
+from app.models.planning_area import PlanningArea  # noqa: E402
 from app.models.routing import RoutingRule  # noqa: E402
 from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
@@ -51,11 +60,18 @@ __all__ = [
     "Photo",
     "PhotoKind",
     "PlacementState",
+    "PlanCase",
+    "PlanChecklistLine",
+    "PlanDecision",
+    "PlanFollower",
+    "PlanStage",
+    "PlanningArea",
     "PositionSource",
     "Priority",
     "Role",
     "RoutingRule",
     "SQLModel",
+    "SafetyBasis",
     "StaffSession",
     "StaffUser",
     "Status",

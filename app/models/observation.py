@@ -110,6 +110,8 @@ class Observation(SQLModel, table=True):
     handed_to: str | None = Field(default=None, max_length=200)
     supporters: int = Field(default=0)
     status_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When it was last marked fixed (kept when verified): planners' "days to fix" reads it.
+    fixed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The owning unit has been reminded that this is due soon / overdue (once each).
     reminded_due_soon: bool = Field(default=False)
     reminded_overdue: bool = Field(default=False)

@@ -145,6 +145,9 @@ def record(
         public=public,
     )
     session.add(event)
+    if kind == EventKind.status and obs.status == Status.fixed:
+        obs.fixed_at = event.at
+        session.add(obs)
     return event
 
 

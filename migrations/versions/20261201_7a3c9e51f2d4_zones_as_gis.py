@@ -6,7 +6,7 @@ Existing zones become districts, their area is computed here, and each observati
 placed in a zone gets its `observation_zone` row, so nothing needs re-placing after the upgrade.
 
 Revision ID: 7a3c9e51f2d4
-Revises: 5e2c7a91d4b8
+Revises: 9c41e2b7d05a
 Create Date: 2026-12-01 22:50:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = '7a3c9e51f2d4'
-down_revision: str | None = '5e2c7a91d4b8'
+down_revision: str | None = '9c41e2b7d05a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,8 @@ from tests.factories import csrf_token, login_as, post_observation
 ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
 ADMIN = {"admin"}
 PUBLIC = "public"
+PLANNERS = {"admin", "planner"}
+READ_PLANS = ALL_STAFF
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/"): PUBLIC,
@@ -69,6 +71,21 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/walks/{walk_id}/qr.svg"): {"admin", "walk_leader"},
     ("GET", "/walks/{walk_id}/follow-up"): {"admin", "walk_leader"},
     ("POST", "/walks/{walk_id}/checks/{observation_id}"): {"admin", "walk_leader"},
+    # Plan cases: planners work on them; other staff read them (walk leaders only the cases
+    # their planner shares, which plan_cases.may_read decides per case).
+    ("GET", "/planning"): READ_PLANS,
+    ("GET", "/planning/plans/new"): PLANNERS,
+    ("POST", "/planning/plans/new"): PLANNERS,
+    ("GET", "/planning/plans/{plan_id}"): READ_PLANS,
+    ("POST", "/planning/plans/{plan_id}/stage"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/walk-leaders"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/checklist/{line_id}"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/bases"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/follow"): READ_PLANS,
+    ("POST", "/planning/plans/{plan_id}/unfollow"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/basis/{basis_id}"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/basis/{basis_id}.pdf"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/basis/{basis_id}/map.png"): READ_PLANS,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -129,7 +146,7 @@ def fill(path: str, observation_id: int) -> str:
     # No walk, user or admin row has this number: the guards answer before the
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
-    path = re.sub(r"\{(user|row|walk)_id\}", NO_SUCH_ID, path)
+    path = re.sub(r"\{(user|row|walk|plan|basis|line)_id\}", NO_SUCH_ID, path)
     return path.replace("{kind}", "units")
 
 

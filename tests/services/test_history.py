@@ -1,191 +1,81 @@
-"""The history of an observation: one writer (`lifecycle.record`), one row per change, each
-saying who, what and whether residents may read it; priority changes in one function."""
+"""A zone's history, counted by hand: a few reports placed and dated on purpose."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+from datetime import UTC, datetime
 
-import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from app.models import EventKind, Observation, ObservationEvent, Priority, Status, Unit
-from app.services import assignment, lifecycle, routing
-from tests.factories import JSON, make_staff, post_observation
-
-ROOT = Path(__file__).resolve().parents[2]
+from app.models import Status, Zone
+from app.services import area, history, recurring
+from app.services.planning_filters import Filters
+from tests.factories import insert_observation
 
 
-def report(client, session: Session, **fields) -> Observation:  # type: ignore[no-untyped-def]
-    token = post_observation(client, headers=JSON, **fields).json()["token"]
-    return session.exec(select(Observation).where(Observation.token == token)).one()
+def at(year: int, month: int, day: int = 10) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=UTC)
 
 
-def rows(session: Session, obs: Observation) -> list[ObservationEvent]:
-    session.expire_all()
-    return list(
-        session.exec(
-            select(ObservationEvent)
-            .where(ObservationEvent.observation_id == obs.id)
-            .order_by(col(ObservationEvent.id))
-        )
+def test_figures_of_a_zone_match_a_hand_count(session: Session) -> None:
+    centrum = session.exec(select(Zone).where(Zone.slug == "centrum")).one()
+    lat, lon = 65.8253, 21.6880
+    # Two fixed (after 4 and 10 days), one open, one good place, one private, one elsewhere.
+    insert_observation(
+        session,
+        lat=lat,
+        lon=lon,
+        created_at=at(2025, 1),
+        status=Status.fixed,
+        fixed_at=at(2025, 1, 14),
+        unsafe_level=4,
+        dark=True,
+    )
+    insert_observation(
+        session,
+        lat=lat,
+        lon=lon + 0.0001,
+        created_at=at(2025, 3),
+        status=Status.verified,
+        fixed_at=at(2025, 3, 20),
+        unsafe_level=2,
+    )
+    insert_observation(session, lat=lat, lon=lon, created_at=at(2026, 2), unsafe_level=5, dark=True)
+    insert_observation(session, lat=lat, lon=lon, created_at=at(2026, 2), category="good-place")
+    insert_observation(session, lat=lat, lon=lon, created_at=at(2026, 2), category="drug-dealing")
+    insert_observation(session, lat=65.60, lon=21.20, created_at=at(2026, 2))
+
+    found = history.summary(
+        session=session, scope=area.of_zone(centrum), filters=Filters(), lang="en"
     )
 
-
-def line(event: ObservationEvent) -> tuple[object, ...]:
-    return (
-        event.kind,
-        event.actor,
-        event.from_status,
-        event.to_status,
-        event.public,
-        event.note,
-        event.internal_note,
+    assert (found.total, found.problems, found.good_places, found.open, found.fixed) == (
+        5,
+        4,
+        1,
+        2,
+        2,
     )
+    assert found.share_fixed == 0.5
+    assert found.median_days_to_fix == 7.0  # (4 + 10) / 2
+    assert found.months[0].key == "2025-01" and found.months[-1].key == "2026-02"
+    assert len(found.months) == 14 and sum(m.count for m in found.months) == 5
+    assert (found.dark, found.daylight) == (2, 3)
+    assert [(y.year, y.average, y.change) for y in found.unsafety_by_year] == [
+        (2025, 3.0, None),
+        (2026, 5.0, 2.0),
+    ]
+    assert {c.key: c.count for c in found.categories}["drug-dealing"] == 1
+    assert len(found.good) == 1 and found.good[0].reported_on == "2026-02-10"
 
+    points, total = history.points(session=session, scope=area.of_zone(centrum), filters=Filters())
+    assert total == 4  # the private report is counted above, never placed on a map
+    assert all(p.category != "drug-dealing" for p in points) and len(points) == 4
 
-@pytest.fixture
-def lamp(client, session) -> Observation:
-    return report(client, session)
+    spots = recurring.spots(session=session, scope=area.of_zone(centrum), filters=Filters())
+    assert len(spots) == 1 and spots[0].count == 3 and spots[0].months == 3
 
-
-def test_a_report_starts_with_one_public_line(session, lamp):
-    [first] = rows(session, lamp)
-    assert line(first) == (EventKind.status, "resident", None, Status.new, True, "", "")
-    assert first.at == lamp.created_at and first.actor_id is None
-
-
-def test_each_change_writes_one_line_and_only_status_moves_are_public(client, session, lamp):
-    triager = make_staff(session, "triager")
-    worker = make_staff(session, "unit_worker", unit="street-lighting")
-    desk = lifecycle.Actor.staff(triager)
-
-    lifecycle.transition(
-        session=session,
-        obs=lamp,
-        to=Status.triaged,
-        actor=desk,
-        note="We are on it.",
-        internal_note="Cable?",
+    narrowed = Filters.parse({"from": "2026-01-01", "dark": "dark"})
+    found = history.summary(
+        session=session, scope=area.of_zone(centrum), filters=narrowed, lang="en"
     )
-    assert lifecycle.set_priority(session=session, obs=lamp, priority=Priority.urgent, actor=desk)
-    assignment.assign(session=session, obs=lamp, assignee=worker, actor=triager)
-    session.refresh(lamp)
-    routing.reroute(
-        session=session,
-        obs=lamp,
-        unit=session.exec(select(Unit).where(Unit.slug == "police")).one(),
-        actor=desk,
-        note="Cable theft",
-    )
-
-    _, moved, priority, given, rerouted = rows(session, lamp)
-    name = triager.name
-    assert line(moved) == (
-        EventKind.status,
-        name,
-        Status.new,
-        Status.triaged,
-        True,
-        "We are on it.",
-        "Cable?",
-    )
-    assert line(priority) == (
-        EventKind.priority,
-        name,
-        Status.triaged,
-        Status.triaged,
-        False,
-        "",
-        "normal -> urgent",
-    )
-    assert line(given) == (
-        EventKind.assign,
-        name,
-        Status.triaged,
-        Status.triaged,
-        False,
-        "",
-        f"\u2192 {worker.name}",
-    )
-    assert line(rerouted)[:6] == (
-        EventKind.route,
-        name,
-        Status.triaged,
-        Status.triaged,
-        False,
-        "",
-    )
-    # The lighting worker no longer owns it: the line says so.
-    assert rerouted.internal_note == f"street-lighting -> police. Cable theft (-{worker.name})"
-    assert {e.actor_id for e in (moved, priority, given, rerouted)} == {triager.id}
-
-
-def test_the_same_priority_again_writes_nothing(session, lamp):
-    desk = lifecycle.Actor.staff(make_staff(session, "triager"))
-    assert (
-        lifecycle.set_priority(session=session, obs=lamp, priority=Priority.normal, actor=desk)
-        is None
-    )
-    assert len(rows(session, lamp)) == 1
-    lifecycle.set_priority(session=session, obs=lamp, priority=Priority.low, actor=desk)
-    assert lamp.priority == Priority.low
-    assert [e.internal_note for e in rows(session, lamp)[1:]] == ["normal -> low"]
-
-
-def test_a_merge_writes_a_line_on_both_reports(client, session, lamp):
-    survivor = report(client, session)
-    desk = lifecycle.Actor.staff(make_staff(session, "triager"))
-    lifecycle.transition(
-        session=session, obs=lamp, to=Status.duplicate, actor=desk, duplicate_of=survivor
-    )
-    assert line(rows(session, lamp)[-1])[:5] == (
-        EventKind.status,
-        desk.label,
-        Status.new,
-        Status.duplicate,
-        True,
-    )
-    merged = rows(session, survivor)[-1]
-    assert line(merged) == (
-        EventKind.merge,
-        desk.label,
-        Status.new,
-        Status.new,
-        False,
-        "",
-        f"#{lamp.id}",
-    )
-
-
-def test_the_reporters_yes_is_kept_for_staff_only(session, lamp):
-    lamp.status = Status.fixed
-    session.add(lamp)
-    session.commit()
-    lifecycle.resident_answer(session=session, obs=lamp, fixed=True, note="Bright now.")
-    assert line(rows(session, lamp)[-1]) == (
-        EventKind.note,
-        "resident",
-        Status.fixed,
-        Status.fixed,
-        False,
-        "",
-        "The reporter confirms it is fixed. Bright now.",
-    )
-
-
-def test_history_rows_are_built_in_one_place():
-    """`ObservationEvent(` appears in app/ only in its model and in lifecycle.record."""
-    found = {
-        str(path.relative_to(ROOT))
-        for path in (ROOT / "app").rglob("*.py")
-        if re.search(r"\bObservationEvent\(", path.read_text())
-    }
-    assert found == {"app/models/observation.py", "app/services/lifecycle.py"}
-    # ... and the priority is set in one function.
-    setters = {
-        str(path.relative_to(ROOT))
-        for path in (ROOT / "app").rglob("*.py")
-        if re.search(r"\.priority = ", path.read_text())
-    }
-    assert setters == {"app/services/lifecycle.py"}
+    assert found.total == 1
