@@ -226,7 +226,7 @@ def insert_observation(
     zone = zones.innermost(found)
     obs.zone_id = zone.id if zone else None
     session.add(obs)
-    session.flush()
+    session.flush()  # its id, for its rows in each zone that contains it
     zones.link(session=session, observation_id=obs.id, found=found)  # type: ignore[arg-type]
     if commit:
         session.commit()
