@@ -24,6 +24,7 @@ from app.models import (
     Category,
     CategoryKind,
     Observation,
+    ObservationZone,
     Photo,
     PhotoKind,
     Priority,
@@ -148,7 +149,14 @@ def _filter_clauses(
     if flt.category:
         where.append(col(Category.slug) == flt.category)
     if flt.zone:
-        where.append(col(Zone.slug) == flt.zone)
+        # Every report the zone contains: a district's includes its parts of town.
+        where.append(
+            col(Observation.id).in_(
+                select(ObservationZone.observation_id)
+                .join(Zone, col(Zone.id) == ObservationZone.zone_id)
+                .where(col(Zone.slug) == flt.zone)
+            )
+        )
     if flt.unit:
         where.append(col(Unit.slug) == flt.unit)
     if flt.priority:

@@ -101,3 +101,35 @@ def test_the_age_filter_follows_the_clock(client, session, four):
     login_as(client, session, "triager")  # yesterday's session has ended
     assert queue_ids(client, "older_than=29") == [a, b, c]
     assert queue_ids(client, "older_than=24") == [a, b, c, d]
+
+
+def test_a_districts_filter_includes_its_parts_of_town(client, session):  # type: ignore[no-untyped-def]
+    from shapely.geometry import box, mapping
+
+    from app.models import Zone, ZoneKind
+    from app.services import zones
+
+    centrum = session.exec(select(Zone).where(Zone.slug == "centrum")).one()
+    part = zones.upsert(
+        session=session,
+        slug="centrum-torget",
+        name="Torget",
+        geometry=dict(mapping(box(21.687, 65.825, 21.689, 65.826))),
+        kind=ZoneKind.part_of_town,
+        parent_id=centrum.id,
+    )
+    session.commit()
+    on_the_square = post_observation(client, headers=JSON, lat="65.8255", lon="21.688").json()
+    elsewhere = post_observation(client, headers=JSON, lat="65.8230", lon="21.690").json()
+    far_away = post_observation(client, headers=JSON, lat="65.60", lon="21.20").json()
+    ids = {
+        answer["token"]: session.exec(
+            select(Observation.id).where(Observation.token == answer["token"])
+        ).one()
+        for answer in (on_the_square, elsewhere, far_away)
+    }
+    assert part.id is not None
+    login_as(client, session, "triager")
+    in_centrum = set(queue_ids(client, "zone=centrum"))
+    assert in_centrum == {ids[on_the_square["token"]], ids[elsewhere["token"]]}
+    assert set(queue_ids(client, "zone=centrum-torget")) == {ids[on_the_square["token"]]}
