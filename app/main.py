@@ -30,6 +30,7 @@ from app.routes import (
     admin_kinds,
     auth,
     capture,
+    planning_exports,
     site,
     triage,
     walks_leaders,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(walks_protocol.router)
     app.include_router(admin.router)
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
+    app.include_router(planning_exports.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 

@@ -81,7 +81,9 @@ class Filters:
     def status_set(self) -> frozenset[Status]:
         wanted: set[Status] = set()
         for value in self.statuses:
-            wanted |= STATUS_GROUPS.get(value, {Status(value)} if value in Status else set())
+            # `value in Status` raises TypeError for a str on Python 3.11: look the group up first.
+            group = STATUS_GROUPS.get(value)
+            wanted |= group if group is not None else {Status(value)}
         return frozenset(wanted)
 
     def clause(self) -> ColumnElement[bool]:
