@@ -16,6 +16,7 @@ from tests.factories import csrf_token, login_as, post_observation
 
 ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
 ADMIN = {"admin"}
+PLANNING = {"admin", "planner", "triager", "walk_leader"}
 PUBLIC = "public"
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
@@ -69,6 +70,11 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/walks/{walk_id}/qr.svg"): {"admin", "walk_leader"},
     ("GET", "/walks/{walk_id}/follow-up"): {"admin", "walk_leader"},
     ("POST", "/walks/{walk_id}/checks/{observation_id}"): {"admin", "walk_leader"},
+    # Planners' views of a zone or a kept area, and their exports.
+    ("GET", "/planning/zones/{slug}/export.csv"): PLANNING,
+    ("GET", "/planning/zones/{slug}/export.geojson"): PLANNING,
+    ("GET", "/planning/area/{key}/export.csv"): PLANNING,
+    ("GET", "/planning/area/{key}/export.geojson"): PLANNING,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -124,6 +130,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(r"\{(user|row|walk)_id\}", NO_SUCH_ID, path)
+    path = path.replace("{slug}", "centrum").replace("{key}", "0" * 16)
     return path.replace("{kind}", "units")
 
 
