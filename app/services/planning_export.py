@@ -61,6 +61,7 @@ COLUMNS = (
 )
 # In GeoJSON the position is the geometry.
 PROPERTIES = tuple(c for c in COLUMNS if c not in ("lat", "lon"))
+DARK = COLUMNS.index("dark")
 
 
 def _query(scope: Scope, filters: Filters):  # type: ignore[no-untyped-def]
@@ -92,8 +93,9 @@ def _query(scope: Scope, filters: Filters):  # type: ignore[no-untyped-def]
     )
 
 
-def status_dates_for(*, session: Session, ids: list[int]) -> dict[int, dict[Status, datetime]]:
-    """When each observation first reached each status, from its history (status rows only)."""
+def status_dates_for(*, session: Session, ids: list[int]) -> dict[int, tuple[datetime | None, ...]]:
+    """When each observation first reached each status of DATED (in that order, None for
+    never), from its history's status rows, pivoted in SQL."""
     if not ids:
         return {}
     event = ObservationEvent
@@ -106,10 +108,7 @@ def status_dates_for(*, session: Session, ids: list[int]) -> dict[int, dict[Stat
         .where(event.kind == EventKind.status, col(event.observation_id).in_(ids))
         .group_by(event.observation_id)
     )
-    return {
-        row[0]: {s: at for s, at in zip(DATED, row[1:], strict=True) if at is not None}
-        for row in rows
-    }
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def zone_names_for(*, session: Session, ids: list[int]) -> dict[int, list[str]]:
@@ -138,17 +137,20 @@ def _iso(at: datetime | None) -> str | None:
     return at.astimezone(UTC).isoformat(timespec="seconds") if at else None
 
 
+NEVER = (None,) * len(DATED)
+
+
 def rows(
     *, session: Session, scope: Scope, filters: Filters, lang: str
-) -> Iterator[list[dict[str, Any]]]:
-    """The view's observations as plain values (codes, ISO dates, numbers), a batch at a time,
-    in id order; never a private category."""
+) -> Iterator[list[list[Any]]]:
+    """The view's observations as plain values (codes, ISO dates, numbers) in COLUMNS order, a
+    batch at a time, in id order; never a private category."""
     to_sweref = sweref_transformer()
     stmt = _query(scope, filters).execution_options(stream_results=True, yield_per=BATCH)
     result = session.connection().execute(stmt)
     try:
         for batch in result.partitions():
-            ids = [r.id for r in batch]
+            ids = [r[0] for r in batch]
             dates = status_dates_for(session=session, ids=ids)
             zones = zone_names_for(session=session, ids=ids)
             east, north = to_sweref.transform(
@@ -156,29 +158,24 @@ def rows(
             )
             out = []
             for r, e, n in zip(batch, east.tolist(), north.tolist(), strict=True):
-                firsts = dates.get(r.id, {})
+                obs_id, slug, name_sv, name_en, kind, status, created, observed, lat, lon = r[:10]
                 out.append(
-                    {
-                        "id": r.id,
-                        "category": r.slug,
-                        "category_name": r.name_sv if lang == "sv" else r.name_en,
-                        "kind": str(r.kind),
-                        "status": str(r.status),
-                        "reported_at": _iso(r.created_at),
-                        "observed_at": _iso(r.observed_at),
-                        **{f"first_{s.value}_at": _iso(firsts.get(s)) for s in DATED},
-                        "zones": "; ".join(zones.get(r.id, [])),
-                        "lat": r.lat,
-                        "lon": r.lon,
-                        "sweref99tm_e": round(e, 3),
-                        "sweref99tm_n": round(n, 3),
-                        "unsafe_level": r.unsafe_level,
-                        "dark": bool(r.dark),
-                        "walk_id": r.walk_id,
-                        "walk_title": r.title,
-                        "description": r.description,
-                        "supporters": r.supporters,
-                    }
+                    [
+                        obs_id,
+                        slug,
+                        name_sv if lang == "sv" else name_en,
+                        str(kind),
+                        str(status),
+                        _iso(created),
+                        _iso(observed),
+                        *map(_iso, dates.get(obs_id, NEVER)),
+                        "; ".join(zones.get(obs_id, ())),
+                        lat,
+                        lon,
+                        round(e, 3),
+                        round(n, 3),
+                        *r[10:],  # felt unsafety, dark, walk id and title, description, supporters
+                    ]
                 )
             yield out
     finally:
@@ -203,22 +200,25 @@ def _chunked(pieces: Iterable[str]) -> Iterator[str]:
 def csv_chunks(*, session: Session, scope: Scope, filters: Filters, lang: str) -> Iterator[str]:
     """The view as CSV (a BOM for Excel, every cell formula-safe), chunk by chunk."""
 
-    def flat() -> Iterator[dict[str, Any]]:
+    def flat() -> Iterator[list[Any]]:
         for batch in rows(session=session, scope=scope, filters=filters, lang=lang):
             for row in batch:
-                row["dark"] = "yes" if row["dark"] else "no"
+                row[DARK] = "yes" if row[DARK] else "no"
                 yield row
 
     return _chunked(csvfile.stream(COLUMNS, flat(), bom=True))
 
 
-def feature(row: dict[str, Any]) -> dict[str, Any]:
+def feature(row: list[Any]) -> dict[str, Any]:
     """One observation as a GeoJSON Point feature (RFC 7946: WGS 84, longitude first)."""
+    values = dict(zip(COLUMNS, row, strict=True))
+    lat, lon = values.pop("lat"), values.pop("lon")
+    values["dark"] = bool(values["dark"])
     return {
         "type": "Feature",
-        "id": row["id"],
-        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-        "properties": {k: row[k] for k in PROPERTIES},
+        "id": values["id"],
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": values,
     }
 
 
