@@ -265,11 +265,10 @@ def walks_held(*, session: Session, scope: Scope, filters: Filters) -> list[Walk
         conditions.append(Walk.zone_id == scope.zone_id)
     if not conditions:
         return []
-    walks = (
-        session.exec(select(Walk).where(or_(*conditions)).order_by(col(Walk.starts_at).desc()))
-        .scalars()  # sqlalchemy's select gives rows: the Walk is each row's one column
-        .all()
-    )
+    # sqlalchemy's select through session.exec gives rows, not Walks: scalars() gives Walks.
+    walks = session.scalars(
+        select(Walk).where(or_(*conditions)).order_by(col(Walk.starts_at).desc())
+    ).all()
     return [
         WalkHeld(
             w.id or 0, w.title, w.starts_at.date().isoformat(), str(w.status), counted.get(w.id, 0)
