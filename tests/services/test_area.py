@@ -81,9 +81,7 @@ def test_a_big_outline_stays_within_sqlite_expression_depth(session: Session) ->
     assert inside.id in inside_ids(session, area.of_polygon(outline))
 
 
-def test_a_kept_area_has_one_key_per_outline_and_unknown_keys_find_nothing(
-    session: Session,
-) -> None:
+def test_a_kept_area_has_one_key_per_outline_and_unknown_keys_find_none(session: Session) -> None:
     outline = Polygon(SQUARE)
     key = area.save(session=session, geometry=outline, name="Detaljplan Kv. Svalan")
     assert area.save(session=session, geometry=Polygon(SQUARE)) == key
