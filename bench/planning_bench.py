@@ -48,6 +48,7 @@ REPLAY = 5
 SPOTS_TIMEOUT_S = 240
 SPOTS_MEMORY = 6 * 1024**3  # address space of the spots child
 PASSWORD = "bench password, long enough"
+PLANNER = "planner-bench@bench.example"
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -251,34 +252,48 @@ def grid_sql(session: Any, scope: Any, distance_m: float) -> Callable[[], Any]:
     return lambda: session.exec(stmt).all()
 
 
+def combined_sql(session: Any, scope: Any) -> Callable[[], Any]:
+    """A proposed combined aggregate for history.summary: one pass grouped by category, status,
+    darkness and month gives the totals, the category and status tables, dark vs daylight, the
+    timeline and felt unsafety per year (three passes today)."""
+    from sqlalchemy import func, select
+
+    from app.models import Observation
+    from app.services import history
+
+    month = history.month_of(session, Observation.created_at)
+    keys = (Observation.category_id, Observation.status, Observation.dark, month)
+    stmt = (
+        select(*keys, func.count(), func.sum(Observation.unsafe_level))
+        .add_columns(func.count(Observation.unsafe_level))
+        .where(scope.clause())
+        .group_by(*keys)
+    )
+    return lambda: session.exec(stmt).all()
+
+
 def page_figures(
-    args: argparse.Namespace, app: Any, url: str, scopes: list[tuple[str, str]]
+    args: argparse.Namespace, app: Any, url: str, scopes: list[tuple[str, str]], spots: bool
 ) -> None:
     from fastapi.testclient import TestClient
     from sqlmodel import Session
 
-    from app.models import Role
-    from app.services import auth, history
+    from app.services import history
     from app.services.planning_filters import Filters
 
     flt = Filters()
     engine = app.state.engine
     statements = Statements(engine)
-    with Session(engine) as session:
-        email = "planner-bench@bench.example"
-        auth.create_user(
-            session=session, email=email, name="Bench planner", password=PASSWORD, role=Role.planner
-        )
     has_page = page_route_exists(app)
     print(f"\nThe history page, {args.runs} timed runs after {WARMUP} warm-ups, ms")
     print(f"  {'view':<16}{'what':<34}{'median':>8}{'p95':>8}{'its SQL':>9}  ratio")
     with TestClient(app, headers={"Accept-Language": "sv"}) as client, Session(engine) as session:
         page = client.get("/login")
         token = page.text.split('name="login_csrf" value="')[1].split('"')[0]
-        client.post("/login", data={"email": email, "password": PASSWORD, "login_csrf": token})
+        client.post("/login", data={"email": PLANNER, "password": PASSWORD, "login_csrf": token})
         for label, spec in scopes:
             scope = scope_of(session, spec)
-            rows: list[tuple[str, dict[str, Any]]] = []
+            cases: list[tuple[str, Callable[[], Any]]] = []
             if has_page:
                 path = (
                     f"/planning/zones/{scope.zone_slug}"
@@ -291,50 +306,38 @@ def page_figures(
                     if answer.status_code != 200:
                         raise SystemExit(f"GET {path}: {answer.status_code}")
 
-                rows.append((f"GET {path[:26]}", timed(get, args.runs, statements)))
-            rows.append(
+                cases.append((f"GET {path[:26]}", get))
+            cases += [
                 (
                     "history.summary",
-                    timed(
-                        lambda scope=scope: history.summary(
-                            session=session, scope=scope, filters=flt, lang="sv"
-                        ),
-                        args.runs,
-                        statements,
+                    lambda s=scope: history.summary(
+                        session=session, scope=s, filters=flt, lang="sv"
                     ),
-                )
-            )
-            rows.append(
+                ),
                 (
                     "history.points (5,000)",
-                    timed(
-                        lambda scope=scope: history.points(
-                            session=session, scope=scope, filters=flt
-                        ),
-                        args.runs,
-                        statements,
-                    ),
-                )
-            )
-            rows.append(
-                (
-                    "proposed: spots' cells in SQL",
-                    timed(grid_sql(session, scope, 25.0), args.runs, statements),
-                )
-            )
-            for what, r in rows:
+                    lambda s=scope: history.points(session=session, scope=s, filters=flt),
+                ),
+                ("proposed: one combined GROUP BY", combined_sql(session, scope)),
+                ("proposed: spots' cells in SQL", grid_sql(session, scope, 25.0)),
+            ]
+            summary_top: list[tuple[float, str]] = []
+            for what, run in cases:
+                r = timed(run, args.runs, statements)
+                if what == "history.summary":
+                    summary_top = r["top"]
                 ratio = r["median"] / r["sql"] if r.get("sql") else float("nan")
                 print(
                     f"  {label:<16}{what:<34}{r['median']:>8.0f}{r['p95']:>8.0f}"
                     f"{r.get('sql', 0):>9.0f}  {ratio:.2f}x"
                 )
-            top = rows[-3][1]["top"]  # history.summary's slowest statements
-            for ms, statement in top:
+            for ms, statement in summary_top:
                 print(
                     f"  {'':<16}  slowest of summary: {ms:.0f} ms: "
                     + " ".join(statement.split())[:90]
                 )
-            spots_line(url, spec, label, args.spots_timeout)
+            if spots:
+                spots_line(url, spec, label, args.spots_timeout)
     if not has_page:
         print("  (no /planning/zones/{slug} page in this checkout: its services are timed instead)")
 
@@ -349,8 +352,8 @@ def main(args: argparse.Namespace) -> None:
     from app.config import Settings
     from app.db import make_engine, refresh_statistics
     from app.main import create_app
-    from app.models import Observation
-    from app.services import area, demo
+    from app.models import Observation, Role
+    from app.services import area, auth, demo
 
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="safetywalk-planning-") as folder:
@@ -406,10 +409,12 @@ def main(args: argparse.Namespace) -> None:
             print(
                 f" {inserted:,} observations (inserted in {spent:.0f} s), {in_zone:,} in Centrum:"
             )
-            export_line(url, "csv", "zone:centrum", "Centrum, CSV")
-            spots_line(url, "zone:centrum", "Centrum", args.spots_timeout)
-        export_line(url, "geojson", "zone:centrum", "Centrum, GeoJSON")
-        export_line(url, "csv", f"key:{town_key}", "all of Boden (drawn), CSV")
+            if not args.page_only:
+                export_line(url, "csv", "zone:centrum", "Centrum, CSV")
+                spots_line(url, "zone:centrum", "Centrum", args.spots_timeout)
+        if not args.page_only:
+            export_line(url, "geojson", "zone:centrum", "Centrum, GeoJSON")
+            export_line(url, "csv", f"key:{town_key}", "all of Boden (drawn), CSV")
         settings = Settings(
             database_url=url,
             data_dir=root / "data",
@@ -421,9 +426,27 @@ def main(args: argparse.Namespace) -> None:
         )  # type: ignore[call-arg]
         app = create_app(settings)
         try:
-            page_figures(
-                args, app, url, [("Centrum", "zone:centrum"), ("drawn octagon", f"key:{drawn_key}")]
-            )
+            with Session(engine) as session:
+                auth.create_user(
+                    session=session,
+                    email=PLANNER,
+                    name="Bench planner",
+                    password=PASSWORD,
+                    role=Role.planner,
+                )
+            views = [("Centrum", "zone:centrum"), ("drawn octagon", f"key:{drawn_key}")]
+            page_figures(args, app, url, views, spots=not args.page_only)
+            for spec in args.try_index:
+                name, _, columns = spec.partition("=")
+                began_index = time.perf_counter()
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"CREATE INDEX {name} ON observation ({columns})")
+                analyze(engine)
+                print(
+                    f"\n=== with index {name} ON observation ({columns}), "
+                    f"made in {time.perf_counter() - began_index:.0f} s ==="
+                )
+                page_figures(args, app, url, views, spots=False)
         finally:
             app.state.engine.dispose()
             engine.dispose()
@@ -446,6 +469,16 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=ROWS, help=f"observations (default {ROWS:,})")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs (default {RUNS})")
     parser.add_argument("--spots-timeout", type=float, default=SPOTS_TIMEOUT_S)
+    parser.add_argument(
+        "--page-only", action="store_true", help="no exports, no recurring spots: the page's SQL"
+    )
+    parser.add_argument(
+        "--try-index",
+        action="append",
+        default=[],
+        metavar="NAME=COL,COL",
+        help="then create this index on observation and time the page's services again",
+    )
     parser.add_argument("--child", choices=("csv", "geojson", "spots"), help=argparse.SUPPRESS)
     parser.add_argument("--scope", default="", help=argparse.SUPPRESS)
     parsed = parser.parse_args()
