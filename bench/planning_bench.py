@@ -393,7 +393,8 @@ def main(args: argparse.Namespace) -> None:
             f"{engine.dialect.name} {version}, Python {sys.version.split()[0]}, "
             f"{args.rows:,} observations in steps"
         )
-        print("\nThe CSV export of the largest district, in a child process per export:")
+        if not args.page_only:
+            print("\nThe CSV export of the largest district, in a child process per export:")
         inserted = 0
         for share in (0.25, 0.5, 1.0):
             target = int(args.rows * share)
