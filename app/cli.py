@@ -1,4 +1,5 @@
-"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, export, import."""
+"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, export, import,
+zones."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import make_engine, refresh_statistics
-from app.models import Role
+from app.models import Role, ZonePlacement
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -70,6 +71,9 @@ def _load_demo(args: argparse.Namespace) -> int:
         counts = demo.load(session=session)
         if not args.no_observations:
             counts["observations"] = demo.load_observations(
+                session=session, media_dir=settings.media_path, limits=photos.limits(settings)
+            )
+            counts["reports of the past two years"] = demo.load_history(
                 session=session, media_dir=settings.media_path, limits=photos.limits(settings)
             )
     refresh_statistics(engine)
@@ -136,15 +140,24 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from app.services import registry_csv
+    import json
+
+    from app.services import registry_csv, zones
 
     engine = make_engine(get_settings().sqlalchemy_url)
     with Session(engine) as session:
-        text = registry_csv.export_csv(session=session, kind=args.kind)
+        if args.kind == "zones":
+            collection = zones.feature_collection(session=session)
+            text = json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+            count = len(collection["features"])
+        else:
+            text = registry_csv.export_csv(session=session, kind=args.kind)
+            count = text.count(chr(10)) - 1
     engine.dispose()
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="")
-        print(f"wrote {text.count(chr(10)) - 1} {args.kind} to {args.output}", file=sys.stderr)
+    output = args.output or args.file
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {count} {args.kind} to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -153,6 +166,11 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from app.services import registry_csv
 
+    if args.kind == "zones":
+        return _import_zones(args)
+    if args.crs:
+        print("--crs is for zones only", file=sys.stderr)
+        return 2
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
@@ -172,6 +190,93 @@ def _import(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.kind}: {counts}" + (" (dry run: nothing changed)" if args.dry_run else ""))
     return 0
+
+
+def _import_zones(args: argparse.Namespace) -> int:
+    """Zones from a GeoJSON file or a zipped shapefile, then the observations placed again."""
+    from app.services import zone_files, zone_import
+
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read(zone_files.MAX_BYTES + 1)
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        report = zone_import.run(session=session, data=data, crs=args.crs, dry_run=args.dry_run)
+        if not report.ok:
+            for problem in report.problems:
+                print(problem, file=sys.stderr)
+            if report.more_problems:
+                print(f"... and {report.more_problems} more", file=sys.stderr)
+            print(
+                f"nothing imported: {len(report.problems) + report.more_problems} error(s)",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"read {report.format} in {report.crs}")
+        for change in report.changes:
+            what = change.action + (f" ({', '.join(change.changed)})" if change.changed else "")
+            parent = f" in {change.parent}" if change.parent else ""
+            print(f"  {change.slug}: {change.kind.value}{parent}, {what}")
+        counts = ", ".join(
+            f"{report.count(action)} {word}"
+            for action, word in (
+                ("create", "created"),
+                ("update", "updated"),
+                ("unchanged", "unchanged"),
+            )
+        )
+        print("zones: " + counts + (" (dry run: nothing changed)" if args.dry_run else ""))
+        if report.placement_id is None:
+            return 0
+        return _place(session, report.placement_id, args.batch_size)
+
+
+def _place(session: Session, placement_id: int, batch_size: int) -> int:
+    """Run a re-placement with a line per batch; Ctrl-C leaves it resumable."""
+    from app.services import zone_placement
+
+    def progress(run: ZonePlacement) -> None:
+        print(f"placed {run.placed} of {run.total}", flush=True)
+
+    try:
+        run = zone_placement.run(
+            session=session, placement_id=placement_id, batch_size=batch_size, progress=progress
+        )
+    except KeyboardInterrupt:
+        print("interrupted: go on with `safetywalk zones place --resume`", file=sys.stderr)
+        return 130
+    if run.state != "done":
+        print(f"the run is {run.state}: another runner has it", file=sys.stderr)
+        return 1
+    print(f"observations placed in the zones: {run.placed}")
+    return 0
+
+
+def _zones_place(args: argparse.Namespace) -> int:
+    from app.services import zone_placement
+
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        if args.resume:
+            run = zone_placement.unfinished(session=session)
+            if run is None:
+                print("no unfinished placement to resume")
+                return 0
+            print(f"resuming after observation {run.last_observation_id}")
+        else:
+            run = zone_placement.create(session=session)
+            session.commit()
+        return _place(session, run.id, args.batch_size)  # type: ignore[arg-type]
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -220,20 +325,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     user.set_defaults(func=_create_user)
 
-    kinds = ["units", "categories", "rules"]
-    export = sub.add_parser("export", help="write units, categories or routing rules as CSV")
+    kinds = ["units", "categories", "rules", "zones"]
+    export = sub.add_parser(
+        "export", help="write units, categories or routing rules as CSV, or zones as GeoJSON"
+    )
     export.add_argument("kind", choices=kinds)
+    export.add_argument("file", nargs="?", help="a file (default: standard output)")
     export.add_argument("--output", "-o", help="a file (default: standard output)")
     export.set_defaults(func=_export)
 
     imp = sub.add_parser(
         "import",
-        help="create and update units, categories or routing rules from CSV (all rows or none)",
+        help="create and update units, categories or routing rules from CSV, or zones from "
+        "GeoJSON or a zipped shapefile (all rows or none)",
     )
     imp.add_argument("kind", choices=kinds)
-    imp.add_argument("file", help="a UTF-8 CSV file with a header row, as export writes it")
+    imp.add_argument(
+        "file",
+        help="a UTF-8 CSV file with a header row, as export writes it; for zones a GeoJSON "
+        "FeatureCollection or the zip of a shapefile",
+    )
     imp.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    imp.add_argument(
+        "--crs",
+        help="zones: the file's coordinate system, e.g. EPSG:3006 (SWEREF 99 TM) or EPSG:4326; "
+        "overrides what the file says (default: the file's, else WGS 84)",
+    )
+    imp.add_argument("--batch-size", type=_positive, default=2000, help=argparse.SUPPRESS)
     imp.set_defaults(func=_import)
+
+    zones_cmd = sub.add_parser("zones", help="place the observations in the zones again")
+    zones_sub = zones_cmd.add_subparsers(dest="zones_command", required=True)
+    place = zones_sub.add_parser(
+        "place", help="place every observation in the zones again, in batches"
+    )
+    place.add_argument(
+        "--resume", action="store_true", help="go on with an interrupted run where it stopped"
+    )
+    place.add_argument("--batch-size", type=_positive, default=2000, help="observations per batch")
+    place.set_defaults(func=_zones_place)
     return parser
 
 

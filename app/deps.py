@@ -14,8 +14,18 @@ from starlette.responses import Response
 
 from app.config import Settings
 from app.i18n import gettext as _
-from app.models import Observation, Role, Walk
-from app.services import area, auth, observations, planning_filters, text_input, visibility, walks
+from app.models import Observation, PlanCase, Role, SafetyBasis, Walk
+from app.services import (
+    area,
+    auth,
+    observations,
+    plan_cases,
+    planning_filters,
+    safety_basis,
+    text_input,
+    visibility,
+    walks,
+)
 
 
 def get_settings(request: Request) -> Settings:
@@ -258,3 +268,33 @@ def remember_phone(response: Response, phone: uuid.UUID, settings: Settings) -> 
         samesite="lax",
         secure=settings.secure_cookies,
     )
+
+
+# Plan cases: the case in the path (404), readable by this visitor (403: a walk leader reads
+# only the cases whose planner lets walk leaders follow them), and one of its frozen bases.
+
+
+def plan_case_by_id(
+    plan_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, visitor: VisitorDep
+) -> PlanCase:
+    case = plan_cases.by_id(session=session, plan_id=plan_id)
+    if case is None:
+        raise HTTPException(status_code=404)
+    if not plan_cases.may_read(visitor.user, case):
+        raise Forbidden
+    return case
+
+
+PlanCaseDep = Annotated[PlanCase, Depends(plan_case_by_id)]
+
+
+def safety_basis_by_id(
+    basis_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, case: PlanCaseDep
+) -> SafetyBasis:
+    basis = safety_basis.by_id(session=session, case=case, basis_id=basis_id)
+    if basis is None:
+        raise HTTPException(status_code=404)
+    return basis
+
+
+SafetyBasisDep = Annotated[SafetyBasis, Depends(safety_basis_by_id)]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.i18n import gettext as _
-from app.models import EventKind, ObservationEvent, PositionSource, Priority, Role, Status
+from app.models import (
+    EventKind,
+    ObservationEvent,
+    PlanDecision,
+    PlanStage,
+    PositionSource,
+    Priority,
+    Role,
+    Status,
+)
 
 
 def status_label(status: Status | str) -> str:
@@ -64,6 +73,7 @@ def staff_links(role: Role | str) -> list[Link]:
     """The staff pages a role can open, in the order they are used most."""
     links: list[tuple[str, str, set[Role]]] = [
         ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
+        ("/planning", _("Planning"), {Role.planner, Role.triager, Role.walk_leader}),
         ("/walks/manage", _("Safety walks"), set(Role)),
         ("/observations", _("Recent reports"), set(Role)),
         ("/admin", _("Administration"), set()),  # admins only
@@ -72,6 +82,12 @@ def staff_links(role: Role | str) -> list[Link]:
     return [
         Link(href, label) for href, label, roles in links if role == Role.admin or role in roles
     ]
+
+
+def start_page(role: Role | str) -> str:
+    """Where a role lands after login when it was heading nowhere in particular: planners on
+    their plan cases and districts, everyone else on the staff page."""
+    return "/planning" if Role(role) == Role.planner else "/staff"
 
 
 def priority_label(priority: Priority | str) -> str:
@@ -140,3 +156,24 @@ def factor_label(factor: str) -> str:
         "neglect": _("Signs of neglect"),
     }
     return labels.get(factor, factor)
+
+
+def plan_stage_label(stage: PlanStage | str) -> str:
+    labels = {
+        PlanStage.planning_start: _("Planning start"),
+        PlanStage.consultation: _("Consultation (samråd)"),
+        PlanStage.review: _("Review (granskning)"),
+        PlanStage.adopted: _("Adopted"),
+    }
+    return labels.get(PlanStage(stage), str(stage))
+
+
+def plan_decision_label(decision: PlanDecision | str | None) -> str:
+    labels = {
+        PlanDecision.addressed: _("Addressed in the plan"),
+        PlanDecision.not_relevant: _("Not relevant"),
+        PlanDecision.outside_plan: _("To handle outside the plan"),
+    }
+    if not decision:
+        return _("Not decided yet")
+    return labels.get(PlanDecision(decision), str(decision))

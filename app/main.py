@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
 from anyio import to_thread
@@ -28,8 +29,11 @@ from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import (
     admin,
     admin_kinds,
+    admin_zones,
     auth,
     capture,
+    plan_cases,
+    planning,
     planning_exports,
     site,
     triage,
@@ -78,7 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(walks_leaders.leaders)
     app.include_router(walks_leaders.staff)
     app.include_router(walks_protocol.router)
+    # Planners' /planning/plans/new before the readers' /planning/plans/{plan_id}.
+    app.include_router(plan_cases.planners)
+    app.include_router(plan_cases.readers)
+    app.include_router(planning.router)
     app.include_router(admin.router)
+    app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -184,6 +193,8 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = _messages().get(exc.status_code) or str(exc.detail)
+        if exc.status_code == 422 and exc.detail != HTTPStatus(422).phrase:
+            message = f"{message} {exc.detail}"  # e.g. a planner's filter, naming its field
         response = _error_response(request, exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)

@@ -68,6 +68,8 @@ def build_environment() -> jinja2.Environment:
         page_query=_page_query,
         walk_status_label=labels.walk_status_label,
         factor_label=labels.factor_label,
+        plan_stage_label=labels.plan_stage_label,
+        plan_decision_label=labels.plan_decision_label,
     )
     return env
 

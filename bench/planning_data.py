@@ -160,8 +160,9 @@ def _stamp(at: datetime, sqlite: bool) -> object:
 
 def batch_rows(
     ref: Reference, first_id: int, n: int, rng: np.random.Generator, sqlite: bool
-) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    """n observation rows with ids from first_id, and the status rows of those with events."""
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[int, int]]]:
+    """n observation rows with ids from first_id, the status rows of those with events, and
+    their zone memberships (zone id, observation id)."""
     lat, lon, zone = positions(ref, n, rng)
     kind = rng.random(n)
     cat_choice = rng.integers(0, 1 << 30, n)
@@ -175,6 +176,7 @@ def batch_rows(
     dark = rng.random(n) < 0.55
     rows: list[tuple[object, ...]] = []
     events: list[tuple[object, ...]] = []
+    members = [(int(zone[i]), first_id + i) for i in np.flatnonzero(zone)]
     for i in range(n):
         obs_id = first_id + i
         if kind[i] < 0.10:
@@ -222,7 +224,7 @@ def batch_rows(
                     )
                 )
                 before = to
-    return rows, events
+    return rows, events, members
 
 
 def insert(engine: Any, ref: Reference, first_id: int, n: int, batch: int = 50_000) -> float:
@@ -233,7 +235,9 @@ def insert(engine: Any, ref: Reference, first_id: int, n: int, batch: int = 50_0
     rng = np.random.default_rng([SEED, first_id])
     spent = 0.0
     for start in range(0, n, batch):
-        rows, events = batch_rows(ref, first_id + start, min(batch, n - start), rng, sqlite)
+        rows, events, members = batch_rows(
+            ref, first_id + start, min(batch, n - start), rng, sqlite
+        )
         began = time.perf_counter()
         raw = engine.raw_connection()
         try:
@@ -248,6 +252,9 @@ def insert(engine: Any, ref: Reference, first_id: int, n: int, batch: int = 50_0
                     f"INSERT INTO observation_event ({','.join(EVENT_COLUMNS)}) VALUES ({marks})",
                     events,
                 )
+                cursor.executemany(
+                    "INSERT INTO observation_zone (zone_id, observation_id) VALUES (?, ?)", members
+                )
             else:
                 with cursor.copy(f"COPY observation ({','.join(OBS_COLUMNS)}) FROM STDIN") as copy:
                     for row in rows:
@@ -257,6 +264,11 @@ def insert(engine: Any, ref: Reference, first_id: int, n: int, batch: int = 50_0
                 ) as copy:
                     for row in events:
                         copy.write_row(row)
+                with cursor.copy(
+                    "COPY observation_zone (zone_id, observation_id) FROM STDIN"
+                ) as copy:
+                    for member in members:
+                        copy.write_row(member)
             raw.commit()
         finally:
             raw.close()

@@ -35,6 +35,12 @@ TEST_TABLES = (
     "observation_event",
     "photo",
     "walk_check",
+    "plan_follower",
+    "safety_basis",
+    "plan_checklist_line",
+    "plan_case",
+    "observation_zone",  # before observation and zone: it points at both
+    "zone_placement",
     "observation",
     "walk_participant",
     "walk",

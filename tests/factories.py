@@ -222,9 +222,12 @@ def insert_observation(
         status_changed_at=fields.pop("status_changed_at", at),
         **fields,
     )
-    zone = zones.place(session=session, lat=lat, lon=lon)
+    found = zones.place(session=session, lat=lat, lon=lon)
+    zone = zones.innermost(found)
     obs.zone_id = zone.id if zone else None
     session.add(obs)
+    session.flush()
+    zones.link(session=session, observation_id=obs.id, found=found)  # type: ignore[arg-type]
     if commit:
         session.commit()
         session.refresh(obs)

@@ -165,7 +165,7 @@ def reaches(role: str | None, path: str) -> bool:
         "triager": ("/triage", "/staff"),
         "unit_worker": ("/triage", "/staff"),
         "walk_leader": ("/walks", "/w/"),
-        "planner": ("/walks", "/w/"),
+        "planner": ("/walks", "/w/", "/admin/zones"),
     }
     return path.startswith(prefixes[role])
 

@@ -100,3 +100,54 @@ def test_reports_stored_before_triage_existed_survive_the_upgrade(empty_database
         ).one()
     engine.dispose()
     assert tuple(row) == ("normal", 0, "", True)
+
+
+def test_zones_and_placed_reports_survive_the_zones_as_gis_upgrade(empty_database):
+    """Existing zones become districts with their area; each observation already placed in a
+    zone gets its observation_zone row, so nothing needs re-placing after the upgrade."""
+    from alembic import command
+
+    command.upgrade(alembic_config(empty_database), "5e2c7a91d4b8")
+    engine = make_engine(empty_database)
+    square = (
+        '{"type":"Polygon","coordinates":[[[21.6,65.77],[21.62,65.77],[21.62,65.78],'
+        "[21.6,65.78],[21.6,65.77]]]}"
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO zone (slug, name, geometry, min_lat, max_lat, min_lon, max_lon) "
+                "VALUES ('west', 'Väst', :g, 65.77, 65.78, 21.6, 21.62)"
+            ),
+            {"g": square},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO category (slug, name_sv, name_en, icon, kind, position, active, "
+                "private) VALUES ('dark-spot', 'Mörkt', 'Dark', 'lamp', 'problem', 0, TRUE, FALSE)"
+            )
+        )
+        for i, zone in enumerate(("(SELECT id FROM zone)", "NULL")):
+            conn.execute(
+                text(
+                    "INSERT INTO observation (client_id, token, status, category_id, zone_id, "
+                    "lat, lon, position_source, description, dark, created_at, priority, "
+                    "supporters, routing_reason, status_changed_at, reminded_due_soon, "
+                    "reminded_overdue, factors, language, observed_at) VALUES "
+                    f"('5d1f8a0e-0000-4000-8000-00000000000{i}', 'tok-{i}', 'new', "
+                    f"(SELECT id FROM category), {zone}, 65.775, 21.61, 'gps', '', TRUE, "
+                    "'2026-01-02 03:04:05', 'normal', 0, '', '2026-01-02 03:04:05', FALSE, "
+                    "FALSE, '', 'sv', '2026-01-02 03:04:05')"
+                )
+            )
+    engine.dispose()
+    migrate(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as conn:
+        zone = conn.execute(text("SELECT id, kind, parent_id, area_m2 FROM zone")).one()
+        links = conn.execute(text("SELECT zone_id, observation_id FROM observation_zone")).all()
+        placed = conn.execute(text("SELECT id FROM observation WHERE zone_id IS NOT NULL")).one()
+    engine.dispose()
+    assert (zone.kind, zone.parent_id) == ("district", None)
+    assert 1_000_000 < zone.area_m2 < 1_050_000
+    assert [tuple(link) for link in links] == [(zone.id, placed.id)]

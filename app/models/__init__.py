@@ -24,13 +24,27 @@ from app.models.observation import (  # noqa: E402
 )
 from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.photo import Photo, PhotoKind  # noqa: E402
+from app.models.plan_case import (  # noqa: E402
+    PlanCase,
+    PlanChecklistLine,
+    PlanDecision,
+    PlanFollower,
+    PlanStage,
+    SafetyBasis,
+)
 from app.models.planning_area import PlanningArea  # noqa: E402
 from app.models.routing import RoutingRule  # noqa: E402
 from app.models.support import Support  # noqa: E402
 from app.models.unit import Unit  # noqa: E402
 from app.models.user import LoginThrottle, Role, StaffSession, StaffUser  # noqa: E402
 from app.models.walk import Walk, WalkCheck, WalkParticipant, WalkStatus  # noqa: E402
-from app.models.zone import Zone  # noqa: E402
+from app.models.zone import (  # noqa: E402
+    ObservationZone,
+    PlacementState,
+    Zone,
+    ZoneKind,
+    ZonePlacement,
+)
 
 __all__ = [
     "CLOSED_STATES",
@@ -41,15 +55,23 @@ __all__ = [
     "LoginThrottle",
     "Observation",
     "ObservationEvent",
+    "ObservationZone",
     "OutboxMail",
     "Photo",
     "PhotoKind",
+    "PlacementState",
+    "PlanCase",
+    "PlanChecklistLine",
+    "PlanDecision",
+    "PlanFollower",
+    "PlanStage",
     "PlanningArea",
     "PositionSource",
     "Priority",
     "Role",
     "RoutingRule",
     "SQLModel",
+    "SafetyBasis",
     "StaffSession",
     "StaffUser",
     "Status",
@@ -60,4 +82,6 @@ __all__ = [
     "WalkParticipant",
     "WalkStatus",
     "Zone",
+    "ZoneKind",
+    "ZonePlacement",
 ]

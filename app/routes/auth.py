@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from app import labels
 from app.deps import (
     SESSION_COOKIE,
     SessionDep,
@@ -130,6 +131,8 @@ def log_in(
             status_code=401,
             error=_("Wrong e-mail address or password."),
         )
+    if next_path == "/staff":  # heading nowhere in particular: the role's own start page
+        next_path = labels.start_page(login.user.role)
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -99,8 +99,12 @@ def _form_context(session, walk: Walk | None, values: dict, errors: dict) -> dic
 
 @leaders.get("/new")
 def new_walk(
-    request: Request, session: SessionDep, follow_up_of: Annotated[str, Query(max_length=10)] = ""
+    request: Request,
+    session: SessionDep,
+    follow_up_of: Annotated[str, Query(max_length=10)] = "",
+    area: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
+    """The walk form, empty, or starting from an earlier walk or a kept area (a plan's)."""
     earlier = (
         walks.by_id(session=session, walk_id=int(follow_up_of))
         if follow_up_of.isascii() and follow_up_of.isdigit()
@@ -108,6 +112,8 @@ def new_walk(
     )
     zone = walks.zone_of(session=session, walk=earlier) if earlier else None
     values = walk_form.follow_up_values(earlier, zone, follow_up_of)
+    if area:
+        values.update(walk_form.area_values(session=session, key=area))
     return render(request, "walks/form.html", _form_context(session, None, values, {}))
 
 

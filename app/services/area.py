@@ -22,9 +22,9 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.models import Observation, PlanningArea, Zone
+from app.models import Observation, ObservationZone, PlanningArea, Zone
 
 # Each edge is a few bound values in SQL; an outline with more corners is refused by the caller
 # (an uploaded plan area of that size becomes a zone and is placed once instead).
@@ -106,7 +106,11 @@ def _loads(text: str) -> dict[str, Any]:
 
 
 def _zone_clause(zone_id: int) -> ColumnElement[bool]:
-    return Observation.zone_id == zone_id  # type: ignore[return-value]
+    # Every observation the zone contains (a district's includes its parts of town'), read from
+    # the membership rows that placing writes: an index lookup, not a geometry test.
+    return col(Observation.id).in_(
+        select(ObservationZone.observation_id).where(ObservationZone.zone_id == zone_id)
+    )
 
 
 def _rings(geometry: BaseGeometry) -> list[list[tuple[float, float]]]:

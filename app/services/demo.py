@@ -1,17 +1,30 @@
-"""Demo data for Boden: districts, the units that own fixes, and the categories."""
+"""Demo data for Boden: districts, the units that own fixes, the categories, a few fresh
+reports and two years of history for the planners."""
 
 from __future__ import annotations
 
 import json
+import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from shapely.geometry import Point, shape
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import Category, CategoryKind, Unit, Zone
-from app.services import observations, photos, zones
+from app.models import (
+    Category,
+    CategoryKind,
+    Observation,
+    Role,
+    StaffUser,
+    Status,
+    Unit,
+    Zone,
+    ZoneKind,
+)
+from app.services import lifecycle, observations, photos, zones
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 # Demo observations get ids derived from this, so loading them twice stores them once.
@@ -53,7 +66,11 @@ def load(*, session: Session) -> dict[str, int]:
     for feature in collection["features"]:
         props = feature["properties"]
         zones.upsert(
-            session=session, slug=props["slug"], name=props["name"], geometry=feature["geometry"]
+            session=session,
+            slug=props["slug"],
+            name=props["name"],
+            geometry=feature["geometry"],
+            kind=ZoneKind(props.get("kind", ZoneKind.district)),
         )
     session.commit()
     return {
@@ -97,3 +114,160 @@ def load_observations(*, session: Session, media_dir: Path, limits: photos.Photo
             session.commit()
         created += result.created
     return created
+
+
+# Two years of Boden's history for the planners' pages: a seeded random town, the same on
+# every machine (relative to today). A few places keep coming back month after month (the
+# recurring spots a planner should find), good places are spread over the districts, and each
+# report went through the life cycle as staff would have moved it, dated when they moved it.
+HISTORY_SEED = 2026
+HISTORY_SIZE = 400
+HISTORY_DAYS = 730
+# (lat, lon, categories): places reported again and again.
+HOTSPOTS = [
+    (65.82490, 21.68690, ("dark-spot", "isolated-place")),
+    (65.82360, 21.69250, ("graffiti", "vandalism")),
+    (65.82580, 21.72600, ("vegetation", "dark-spot")),
+    (65.83950, 21.70050, ("traffic",)),
+    (65.81150, 21.67350, ("damaged-path", "dark-spot")),
+    (65.79850, 21.74400, ("isolated-place", "litter")),
+]
+DISTRICT_WEIGHTS = {"centrum": 5, "heden": 3, "svartbyn": 3, "bjorknas": 2}  # others: 1
+PROBLEM_WEIGHTS = {
+    "dark-spot": 9,
+    "vegetation": 6,
+    "damaged-path": 5,
+    "vandalism": 3,
+    "graffiti": 3,
+    "litter": 4,
+    "isolated-place": 3,
+    "traffic": 3,
+    "signage": 1,
+    "drug-dealing": 1,
+    "other": 1,
+}
+TEXTS = {
+    "dark-spot": "Lampan är trasig, mörkt på gångvägen.",
+    "vegetation": "Buskarna skymmer sikten längs vägen.",
+    "damaged-path": "Hål i asfalten, lätt att snubbla.",
+    "vandalism": "Krossat glas i busskuren.",
+    "graffiti": "Klotter på väggen vid gångtunneln.",
+    "litter": "Mycket skräp vid bänkarna.",
+    "isolated-place": "Ingen annan väg ut, ingen ser en här.",
+    "traffic": "Mopeder kör fort på gång- och cykelvägen.",
+    "signage": "Ingen skylt som visar vägen till stationen.",
+    "drug-dealing": "Misstänkt langning på kvällarna.",
+    "other": "Otryggt att gå här ensam.",
+    "good-place": "Välbelyst och mycket folk i rörelse, här känns det tryggt.",
+}
+
+
+def load_history(
+    *,
+    session: Session,
+    media_dir: Path,
+    limits: photos.PhotoLimits,
+    size: int = HISTORY_SIZE,
+) -> int:
+    """About two years of reports over the districts, each moved through its life cycle;
+    returns how many were new (loading twice stores them once)."""
+    rng = random.Random(HISTORY_SEED)
+    # Moved by "the municipality" as an admin would (an account nobody can log in with).
+    actor = lifecycle.Actor(
+        label="Boden (demo)",
+        user=StaffUser(name="Boden (demo)", email="", password_hash="", role=Role.admin),
+    )
+    today = clock.now().replace(minute=0, second=0, microsecond=0)
+    districts = {z.slug: shape(json.loads(z.geometry)) for z in zones.listed(session=session)}
+    created = 0
+    for i in range(size):
+        lat, lon, category = _history_place(rng, i, districts)
+        at = (today - timedelta(days=rng.randint(1, HISTORY_DAYS))).replace(
+            hour=rng.choice((6, 9, 12, 14, 15, 16, 17, 18, 19, 20))
+        )
+        raw = {
+            "client_id": str(uuid.uuid5(DEMO_NAMESPACE, f"history-{i}")),
+            "category": category,
+            "lat": f"{lat:.6f}",
+            "lon": f"{lon:.6f}",
+            "position_source": "map",
+            "description": TEXTS[category],
+            "unsafe_level": "" if category == "good-place" else str(rng.choice((2, 3, 3, 4, 4, 5))),
+        }
+        # Captured at its own time, so that the pipeline dates it, places it and judges the dark.
+        with clock.frozen(at):
+            result = observations.capture(
+                session=session,
+                raw=raw,
+                uploads=[],
+                media_dir=media_dir,
+                limits=limits,
+                max_photos=3,
+                description_max=2000,
+            )
+        if result.created:
+            if category != "good-place":
+                _live_through(session, result.observation, rng, today, actor)
+            session.commit()
+        created += result.created
+    return created
+
+
+def _history_place(rng: random.Random, i: int, districts: dict) -> tuple[float, float, str]:  # type: ignore[type-arg]
+    """Every seventh report at a hotspot, every eighth a good place, the rest anywhere."""
+    if i % 7 == 0:
+        lat, lon, kinds = HOTSPOTS[(i // 7) % len(HOTSPOTS)]
+        # Within a few metres of the spot: the same place, reported again.
+        return (
+            lat + rng.uniform(-5e-5, 5e-5),
+            lon + rng.uniform(-1e-4, 1e-4),
+            rng.choice(kinds),
+        )
+    slugs = sorted(districts)
+    slug = rng.choices(slugs, weights=[DISTRICT_WEIGHTS.get(s, 1) for s in slugs])[0]
+    outline = districts[slug]
+    min_x, min_y, max_x, max_y = outline.bounds
+    while True:
+        lon, lat = rng.uniform(min_x, max_x), rng.uniform(min_y, max_y)
+        if outline.contains(Point(lon, lat)):
+            break
+    if i % 8 == 1:
+        return lat, lon, "good-place"
+    kinds = sorted(PROBLEM_WEIGHTS)
+    return lat, lon, rng.choices(kinds, weights=[PROBLEM_WEIGHTS[k] for k in kinds])[0]
+
+
+def _live_through(
+    session: Session, obs: Observation, rng: random.Random, today: datetime, actor: lifecycle.Actor
+) -> None:
+    """Move a report on as staff would have: triaged within days, most fixed within weeks (some
+    checked), a few handed on or refused; nothing later than today."""
+    roll = rng.random()
+    steps: list[tuple[Status, int, dict[str, str]]] = [(Status.triaged, rng.randint(0, 3), {})]
+    if roll < 0.62:
+        if rng.random() < 0.4:
+            steps.append((Status.in_progress, rng.randint(1, 10), {}))
+        steps.append((Status.fixed, int(rng.expovariate(1 / 18)) + 1, {}))
+        if rng.random() < 0.5:
+            steps.append((Status.verified, rng.randint(3, 20), {}))
+    elif roll < 0.72:
+        steps.append(
+            (
+                Status.wont_fix,
+                rng.randint(5, 30),
+                {"note": "Ingår i ombyggnaden av gatan nästa år."},
+            )
+        )
+    elif roll < 0.78:
+        steps.append((Status.not_ours, rng.randint(1, 7), {"handed_to": "Trafikverket"}))
+    elif roll < 0.88:
+        steps.append((Status.scheduled, rng.randint(3, 20), {}))
+    at = obs.created_at
+    for status, days, extra in steps:
+        at = at + timedelta(days=days, hours=rng.randint(1, 6))
+        if at >= today:
+            return
+        with clock.frozen(at):
+            lifecycle.transition(
+                session=session, obs=obs, to=status, actor=actor, commit=False, **extra
+            )

@@ -143,7 +143,10 @@ def capture(
         (lat, lon), source, accuracy = from_photo, PositionSource.photo, None
 
     walk, walk_closed = walks.walk_for_observation(session=session, code=fields.walk_code)
-    zone = zones.place(session=session, lat=lat, lon=lon)
+    # It lies in every zone that covers it; routing and the queue use the innermost district
+    # or part of town.
+    found = zones.place(session=session, lat=lat, lon=lon)
+    zone = zones.innermost(found)
     routed = routing.route(session=session, category=fields.category, zone=zone)
     dark = fields.dark
     if dark is None:
@@ -185,6 +188,7 @@ def capture(
             for i, p in enumerate(stored)
         ]
         session.add_all(photo_rows)
+        zones.link(session=session, observation_id=observation.id, found=found)  # type: ignore[arg-type]
         lifecycle.record(
             session=session,
             obs=observation,

@@ -26,7 +26,16 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from app import clock
-from app.models import Category, EventKind, Observation, ObservationEvent, Status, Walk, Zone
+from app.models import (
+    Category,
+    EventKind,
+    Observation,
+    ObservationEvent,
+    ObservationZone,
+    Status,
+    Walk,
+    Zone,
+)
 from app.services import csvfile
 from app.services.area import Scope
 from app.services.planning_filters import Filters
@@ -112,15 +121,15 @@ def status_dates_for(*, session: Session, ids: list[int]) -> dict[int, tuple[dat
 
 
 def zone_names_for(*, session: Session, ids: list[int]) -> dict[int, list[str]]:
-    """The names of the zones that contain each observation. Today an observation has one
-    stored zone; when it can lie in several (nested zones), only this query changes."""
+    """The names of every zone that contains each observation (a part of town and its
+    district both), from the membership rows that placing writes."""
     if not ids:
         return {}
     rows = session.connection().execute(
-        select(Observation.id, Zone.name)
-        .join(Zone, Zone.id == Observation.zone_id)  # type: ignore[arg-type]
-        .where(col(Observation.id).in_(ids))
-        .order_by(col(Observation.id), col(Zone.name))
+        select(ObservationZone.observation_id, Zone.name)
+        .join(Zone, Zone.id == ObservationZone.zone_id)  # type: ignore[arg-type]
+        .where(col(ObservationZone.observation_id).in_(ids))
+        .order_by(col(ObservationZone.observation_id), col(Zone.name))
     )
     names: dict[int, list[str]] = {}
     for obs_id, name in rows:

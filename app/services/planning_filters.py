@@ -80,8 +80,10 @@ class Filters:
 
     def status_set(self) -> frozenset[Status]:
         wanted: set[Status] = set()
+        by_value = {s.value: s for s in Status}  # `"open" in Status` warns (an error) on 3.11
         for value in self.statuses:
-            wanted |= STATUS_GROUPS.get(value) or {Status(value)}  # parse checked the value
+            group = STATUS_GROUPS.get(value)
+            wanted |= group if group is not None else {by_value[value]}
         return frozenset(wanted)
 
     def clause(self) -> ColumnElement[bool]:

@@ -1,10 +1,11 @@
 """Routing: which unit owns an observation, and why.
 
 The most specific rule wins: (category, zone), then the category's default unit, then
-(any category, zone), then the catch-all rule. The reason is stored with the observation so
-that triage can see why it landed where it did; a triager can re-route, and that is logged.
-`preview` asks `route` for every category in every district, so the administrator sees what
-the rules do before a report tests them.
+(any category, zone), then the catch-all rule. Zones nest: a rule on a district covers its
+parts of town too, and the innermost zone with a rule wins. The reason is stored with the
+observation so that triage can see why it landed where it did; a triager can re-route, and
+that is logged. `preview` asks `route` for every category in every district, so the
+administrator sees what the rules do before a report tests them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.models import (
     StaffUser,
     Unit,
     Zone,
+    ZoneKind,
 )
 from app.services import lifecycle, text_input
 
@@ -47,28 +49,41 @@ class Routing:
     reason: str
 
 
+def zone_chain(*, session: Session, zone: Zone | None) -> list[int]:
+    """The zone's id and its parents' ids, the innermost first (a rule on a district applies
+    to its parts of town); a parent cycle in the data ends the walk."""
+    chain: list[int] = []
+    while zone is not None and zone.id is not None and zone.id not in chain:
+        chain.append(zone.id)
+        zone = session.get(Zone, zone.parent_id) if zone.parent_id is not None else None
+    return chain
+
+
 def route(*, session: Session, category: Category, zone: Zone | None) -> Routing:
-    """The unit that owns an observation of `category` in `zone`, with the reason."""
+    """The unit that owns an observation of `category` in `zone`, with the reason. A zone rule
+    also covers the zones nested in its zone; the innermost zone that has a rule wins."""
     if category.kind == CategoryKind.good:
         return Routing(None, KEEP)
-    zone_id = zone.id if zone else None
+    chain = zone_chain(session=session, zone=zone)
     rules = session.exec(
         select(RoutingRule).where(
             or_(
                 col(RoutingRule.category_id) == category.id, col(RoutingRule.category_id).is_(None)
             ),
-            or_(col(RoutingRule.zone_id) == zone_id, col(RoutingRule.zone_id).is_(None)),
+            or_(col(RoutingRule.zone_id).in_(chain), col(RoutingRule.zone_id).is_(None)),
         )
     ).all()
     by_key = {(r.category_id, r.zone_id): r.unit_id for r in rules}
-    if zone_id is not None and (category.id, zone_id) in by_key:
-        return Routing(by_key[(category.id, zone_id)], RULE)
+    in_zone = next((z for z in chain if (category.id, z) in by_key), None)
+    if in_zone is not None:
+        return Routing(by_key[(category.id, in_zone)], RULE)
     if category.default_unit_id is not None:
         return Routing(category.default_unit_id, CATEGORY_DEFAULT)
     if (category.id, None) in by_key:
         return Routing(by_key[(category.id, None)], CATEGORY_DEFAULT)
-    if zone_id is not None and (None, zone_id) in by_key:
-        return Routing(by_key[(None, zone_id)], ZONE_RULE)
+    any_category = next((z for z in chain if (None, z) in by_key), None)
+    if any_category is not None:
+        return Routing(by_key[(None, any_category)], ZONE_RULE)
     if (None, None) in by_key:
         return Routing(by_key[(None, None)], CATCH_ALL)
     return Routing(None, NO_RULE)
@@ -90,8 +105,12 @@ class Effect:
 
 def preview(*, session: Session) -> list[Effect]:
     """For each problem category, which unit each district's reports go to now and why (from
-    `route` itself), districts with the same answer grouped, the largest group first."""
-    all_zones: list[Zone | None] = [*session.exec(select(Zone).order_by(Zone.name)), OUTSIDE]
+    `route` itself), districts with the same answer grouped, the largest group first. Plan
+    areas are left out: an observation's zone is never one."""
+    all_zones: list[Zone | None] = [
+        *session.exec(select(Zone).where(Zone.kind != ZoneKind.plan_area).order_by(Zone.name)),
+        OUTSIDE,
+    ]
     unit_by_id = {u.id: u for u in session.exec(select(Unit))}
     problems = session.exec(
         select(Category)

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.i18n import gettext as _
 from app.models import Walk, WalkStatus, Zone
-from app.services import geometry, text_input
+from app.services import area, geometry, text_input
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
@@ -175,3 +175,14 @@ def follow_up_values(earlier: Walk | None, zone: Zone | None, follow_up_of: str)
             organisations=earlier.organisations,
         )
     return values
+
+
+def area_values(*, session: Session, key: str) -> dict[str, str]:
+    """A new walk's form starting from a kept planning area (a plan case's area, say); {} when
+    no area has this key. A walk's area is one polygon: a plan of several parts is walked
+    within their outline (convex hull)."""
+    scope = area.by_key(session=session, key=key)
+    if scope is None:
+        return {}
+    shape = scope.geometry if scope.geometry.geom_type == "Polygon" else scope.geometry.convex_hull
+    return {"area": geometry.dumps(shape)}

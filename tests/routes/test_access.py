@@ -16,8 +16,11 @@ from tests.factories import csrf_token, login_as, post_observation
 
 ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
 ADMIN = {"admin"}
-PLANNING = {"admin", "planner", "triager", "walk_leader"}
 PUBLIC = "public"
+PLANNERS = {"admin", "planner"}
+# Planning (plan cases, histories, exports): planners work; triagers and walk leaders read.
+HISTORY_READERS = {"admin", "planner", "triager", "walk_leader"}
+READ_PLANS = HISTORY_READERS
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/"): PUBLIC,
@@ -70,11 +73,33 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/walks/{walk_id}/qr.svg"): {"admin", "walk_leader"},
     ("GET", "/walks/{walk_id}/follow-up"): {"admin", "walk_leader"},
     ("POST", "/walks/{walk_id}/checks/{observation_id}"): {"admin", "walk_leader"},
-    # Planners' views of a zone or a kept area, and their exports.
-    ("GET", "/planning/zones/{slug}/export.csv"): PLANNING,
-    ("GET", "/planning/zones/{slug}/export.geojson"): PLANNING,
-    ("GET", "/planning/area/{key}/export.csv"): PLANNING,
-    ("GET", "/planning/area/{key}/export.geojson"): PLANNING,
+    # Plan cases: planners work on them; other staff read them (walk leaders only the cases
+    # their planner shares, which plan_cases.may_read decides per case).
+    ("GET", "/planning"): READ_PLANS,
+    ("GET", "/planning/plans/new"): PLANNERS,
+    ("POST", "/planning/plans/new"): PLANNERS,
+    ("GET", "/planning/plans/{plan_id}"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/points.geojson"): READ_PLANS,
+    ("POST", "/planning/plans/{plan_id}/stage"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/walk-leaders"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/checklist/{line_id}"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/bases"): PLANNERS,
+    ("POST", "/planning/plans/{plan_id}/follow"): READ_PLANS,
+    ("POST", "/planning/plans/{plan_id}/unfollow"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/basis/{basis_id}"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/basis/{basis_id}.pdf"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/basis/{basis_id}/map.png"): READ_PLANS,
+    # Planners' history pages: planners, walk leaders and triagers read them.
+    ("GET", "/planning/zones/{slug}"): HISTORY_READERS,
+    ("GET", "/planning/zones/{slug}/points.geojson"): HISTORY_READERS,
+    ("GET", "/planning/area"): HISTORY_READERS,
+    ("POST", "/planning/area"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}/points.geojson"): HISTORY_READERS,
+    ("GET", "/planning/zones/{slug}/export.csv"): HISTORY_READERS,
+    ("GET", "/planning/zones/{slug}/export.geojson"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}/export.csv"): HISTORY_READERS,
+    ("GET", "/planning/area/{key}/export.geojson"): HISTORY_READERS,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -90,6 +115,12 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/admin/{kind}/{row_id}/delete"): ADMIN,
     ("GET", "/admin/export/{kind}"): ADMIN,
     ("POST", "/admin/import/{kind}"): ADMIN,
+    # Zones as GIS data: planners import their districts and plan areas too.
+    ("GET", "/admin/zones"): {"admin", "planner"},
+    ("POST", "/admin/zones/import"): {"admin", "planner"},
+    ("GET", "/admin/zones/export"): {"admin", "planner"},
+    ("GET", "/admin/zones/placement"): {"admin", "planner"},
+    ("POST", "/admin/zones/placement"): {"admin", "planner"},
 }
 
 
@@ -129,8 +160,8 @@ def fill(path: str, observation_id: int) -> str:
     # No walk, user or admin row has this number: the guards answer before the
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
-    path = re.sub(r"\{(user|row|walk)_id\}", NO_SUCH_ID, path)
-    path = path.replace("{slug}", "centrum").replace("{key}", "0" * 16)
+    path = re.sub(r"\{(user|row|walk|plan|basis|line)_id\}", NO_SUCH_ID, path)
+    path = path.replace("{slug}", "centrum").replace("{key}", "0123456789abcdef")
     return path.replace("{kind}", "units")
 
 

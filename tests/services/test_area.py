@@ -67,6 +67,30 @@ def test_a_zone_scope_is_the_zones_observations(session: Session) -> None:
     )
 
 
+def test_a_report_in_a_part_of_town_counts_in_its_district_too(session: Session) -> None:
+    from shapely.geometry import box, mapping
+
+    from app.models import ZoneKind
+    from app.services import zones
+
+    centrum = session.exec(select(Zone).where(Zone.slug == "centrum")).one()
+    part = zones.upsert(
+        session=session,
+        slug="centrum-torget",
+        name="Torget",
+        geometry=dict(mapping(box(21.687, 65.825, 21.689, 65.826))),
+        kind=ZoneKind.part_of_town,
+        parent_id=centrum.id,
+    )
+    session.commit()
+    on_the_square = insert_observation(session, lat=65.8255, lon=21.688)
+    elsewhere = insert_observation(session, lat=65.8230, lon=21.690)
+    assert on_the_square.zone_id == part.id  # its own zone is the innermost one
+    assert inside_ids(session, area.of_zone(part)) == {on_the_square.id}
+    in_centrum = inside_ids(session, area.of_zone(centrum))
+    assert {on_the_square.id, elsewhere.id} <= in_centrum
+
+
 def test_an_area_with_too_many_edges_or_no_surface_is_refused() -> None:
     many = Point(21.7, 65.8).buffer(0.01, quad_segs=area.MAX_EDGES)
     with pytest.raises(ValueError):

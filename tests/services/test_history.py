@@ -79,3 +79,62 @@ def test_figures_of_a_zone_match_a_hand_count(session: Session) -> None:
         session=session, scope=area.of_zone(centrum), filters=narrowed, lang="en"
     )
     assert found.total == 1
+
+
+def test_walks_held_in_a_zone_are_listed_with_their_reports(session: Session) -> None:
+    from app.models import Walk, WalkStatus
+    from tests.factories import make_staff
+
+    centrum = session.exec(select(Zone).where(Zone.slug == "centrum")).one()
+    leader = make_staff(session, "walk_leader")
+    planned_here = Walk(
+        title="Planned for Centrum",
+        starts_at=at(2026, 3),
+        leader_id=leader.id,
+        join_code="HERE0001",
+        zone_id=centrum.id,
+    )
+    walked_in = Walk(
+        title="Walked through",
+        status=WalkStatus.closed,
+        starts_at=at(2025, 5),
+        leader_id=leader.id,
+        join_code="THRU0001",
+    )
+    elsewhere = Walk(
+        title="Elsewhere", starts_at=at(2025, 6), leader_id=leader.id, join_code="ELSE0001"
+    )
+    session.add_all([planned_here, walked_in, elsewhere])
+    session.commit()
+    insert_observation(
+        session, lat=65.8253, lon=21.6880, created_at=at(2025, 5), walk_id=walked_in.id
+    )
+    insert_observation(
+        session, lat=65.8253, lon=21.6880, created_at=at(2025, 5), walk_id=walked_in.id
+    )
+    insert_observation(session, lat=65.60, lon=21.20, created_at=at(2025, 6), walk_id=elsewhere.id)
+
+    held = history.walks_held(session=session, scope=area.of_zone(centrum), filters=Filters())
+
+    assert [(w.title, w.status, w.observations, w.starts_at) for w in held] == [
+        ("Planned for Centrum", "planned", 0, "2026-03-10"),
+        ("Walked through", "closed", 2, "2025-05-10"),
+    ]
+
+
+def test_the_open_and_closed_groups_filter_by_status(session: Session) -> None:
+    centrum = session.exec(select(Zone).where(Zone.slug == "centrum")).one()
+    for status in (Status.new, Status.in_progress, Status.fixed, Status.wont_fix):
+        insert_observation(session, lat=65.8253, lon=21.6880, created_at=at(2026, 1), status=status)
+    scope = area.of_zone(centrum)
+
+    def total(**params: str) -> int:
+        found = history.summary(
+            session=session, scope=scope, filters=Filters.parse(params), lang="en"
+        )
+        return found.total
+
+    assert total(status="open") == 2
+    assert total(status="closed") == 2
+    assert total(status="fixed") == 1
+    assert Filters.parse({"status": ["open", "fixed"]}).status_set() >= {Status.new, Status.fixed}
