@@ -359,3 +359,25 @@ def test_file_names_say_the_place_and_the_local_date(session: Session) -> None:
         assert planning_export.file_name(kept, "geojson") == (
             f"safetywalk-area-{key}-2026-12-02.geojson"
         )
+
+
+def test_a_report_names_every_zone_that_contains_it(session: Session) -> None:
+    from app.models import ZoneKind
+    from app.services import zones
+
+    lat, lon = CENTRUM
+    district = session.exec(select(Zone).where(Zone.slug == "centrum")).one()
+    square = box(lon - 0.002, lat - 0.001, lon + 0.002, lat + 0.001)
+    zones.upsert(
+        session=session,
+        slug="stationsomradet",
+        name="Stationsområdet",
+        geometry=dict(square.__geo_interface__),
+        kind=ZoneKind.part_of_town,
+        parent_id=district.id,
+    )
+    session.commit()
+    inner = insert_observation(session, lat=lat, lon=lon)
+    outer = insert_observation(session, lat=lat + 0.004, lon=lon)  # Centrum only
+    rows = {r["id"]: r["zones"] for r in export_csv(session, centrum(session))}
+    assert rows == {str(inner.id): "Centrum; Stationsområdet", str(outer.id): "Centrum"}
