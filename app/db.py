@@ -24,7 +24,16 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # psycopg prepares a statement from its fifth run on, and PostgreSQL may then plan it once
+    # for any values: a drawn area's polygon test (dozens of bound numbers) then took 3x its
+    # own SQL (bench/README.md, "Planners"). Plan each run for its values.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 def refresh_statistics(engine: Engine) -> None:

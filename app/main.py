@@ -34,6 +34,7 @@ from app.routes import (
     capture,
     plan_cases,
     planning,
+    planning_exports,
     site,
     triage,
     walks_leaders,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
+    app.include_router(planning_exports.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
