@@ -288,6 +288,14 @@ def plan_case_by_id(
 PlanCaseDep = Annotated[PlanCase, Depends(plan_case_by_id)]
 
 
+def plan_scope(case: PlanCaseDep, session: SessionDep) -> area.Scope:
+    """Where a plan case's views look (its area), for someone who may read the case."""
+    return plan_cases.scope_of(session=session, case=case)
+
+
+PlanScopeDep = Annotated[area.Scope, Depends(plan_scope)]
+
+
 def safety_basis_by_id(
     basis_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, case: PlanCaseDep
 ) -> SafetyBasis:

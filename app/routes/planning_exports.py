@@ -1,5 +1,5 @@
-"""Exports of a planner's view (a zone, or a kept drawn or uploaded area, with the view's
-filters): CSV for spreadsheets and GeoJSON for GIS, streamed."""
+"""Exports of a planner's view (a zone, a kept drawn or uploaded area, or a plan case's area,
+with the view's filters): CSV for spreadsheets and GeoJSON for GIS, streamed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from app.deps import AreaScopeDep, FiltersDep, SessionDep, ZoneScopeDep, require_role
+from app.deps import (
+    AreaScopeDep,
+    FiltersDep,
+    PlanScopeDep,
+    SessionDep,
+    ZoneScopeDep,
+    require_role,
+)
 from app.i18n import current_language
 from app.models import Role
 from app.services import planning_export
@@ -73,4 +80,18 @@ def area_geojson(
     session: SessionDep, scope: AreaScopeDep, filters: FiltersDep
 ) -> StreamingResponse:
     """A kept area's observations (in the view's filters) as points for GIS."""
+    return _geojson(session, scope, filters)
+
+
+@router.get("/plans/{plan_id}/export.csv")
+def plan_csv(session: SessionDep, scope: PlanScopeDep, filters: FiltersDep) -> StreamingResponse:
+    """A plan area's observations (in the view's filters), one row each."""
+    return _csv(session, scope, filters)
+
+
+@router.get("/plans/{plan_id}/export.geojson")
+def plan_geojson(
+    session: SessionDep, scope: PlanScopeDep, filters: FiltersDep
+) -> StreamingResponse:
+    """A plan area's observations (in the view's filters) as points for GIS."""
     return _geojson(session, scope, filters)

@@ -80,6 +80,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/planning/plans/new"): PLANNERS,
     ("GET", "/planning/plans/{plan_id}"): READ_PLANS,
     ("GET", "/planning/plans/{plan_id}/points.geojson"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/export.csv"): READ_PLANS,
+    ("GET", "/planning/plans/{plan_id}/export.geojson"): READ_PLANS,
     ("POST", "/planning/plans/{plan_id}/stage"): PLANNERS,
     ("POST", "/planning/plans/{plan_id}/walk-leaders"): PLANNERS,
     ("POST", "/planning/plans/{plan_id}/checklist/{line_id}"): PLANNERS,

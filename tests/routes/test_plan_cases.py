@@ -4,6 +4,8 @@ and what a planner never sees."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from io import BytesIO
@@ -140,6 +142,28 @@ def test_the_case_shows_its_areas_history_and_narrows_it_in_place(client, sessio
     assert len(points["features"]) == 5  # six inside, the private one never on a map
     assert "resident@example.se" not in json.dumps(points)
     assert client.get(f"/planning/plans/{case.id}?from=2026-13-01").status_code == 422
+
+    # The history's export links are the plan area's, with the filters of the view.
+    assert f'href="/planning/plans/{case.id}/export.csv"' in page
+    exported = client.get(f"/planning/plans/{case.id}/export.csv?from=2026-01-01")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    # 2026: the spot's March report, the fixed one, the problem and the good place (today).
+    assert len(rows) == 4
+    assert "resident@example.se" not in exported.text and "Private matter" not in exported.text
+    collection = client.get(f"/planning/plans/{case.id}/export.geojson").json()
+    assert len(collection["features"]) == 5
+
+
+def test_a_walk_leader_cannot_export_a_case_the_planner_does_not_share(
+    client, session, token, reports
+):
+    register(client, token)
+    case = case_of(session)
+    login_as(client, session, "walk_leader")
+    assert client.get(f"/planning/plans/{case.id}/export.csv").status_code == 403
+    assert client.get(f"/planning/plans/{case.id}/export.geojson").status_code == 403
 
 
 def test_a_plan_area_uploaded_in_sweref_99_tm(client, session, token):
