@@ -20,15 +20,19 @@ from datetime import date
 
 import numpy as np
 import shapely
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from app.models import Category, CategoryKind, Observation
+from app.services import history
 from app.services.area import Scope
 from app.services.planning_filters import Filters
 
 DEFAULT_DISTANCE_M = 25.0
 MIN_MONTHS = 2
+# Beyond this many reports in a view, spots are counted per square in SQL (see `spots`).
+EXACT_LIMIT = 3_000
+SQUARES_SHOWN = 50
 METRES_PER_DEGREE_LAT = 111_320.0
 
 
@@ -57,21 +61,85 @@ def spots(
     distance_m: float = DEFAULT_DISTANCE_M,
     limit: int | None = None,
 ) -> list[RecurringSpot]:
-    """The area's recurring spots, the most reported first."""
+    """The area's recurring spots, the most reported first.
+
+    Up to EXACT_LIMIT reports, the grouping above, exactly. Beyond that (a whole district with
+    hundreds of thousands of reports) the pairs within the distance grow with the square of the
+    density and would not fit in memory, so the reports are counted in SQL per square of the
+    distance's size instead, and a square reported in two months or more is a spot: close to the
+    same answer, in constant memory (bench/README.md has the figures)."""
+    shown = and_(
+        scope.clause(),
+        filters.clause(),
+        col(Category.kind) == CategoryKind.problem,
+        ~col(Category.private),
+    )
+    joined = (
+        select().select_from(Observation).join(Category, Category.id == Observation.category_id)
+    )  # type: ignore[arg-type]
+    total = session.exec(joined.add_columns(func.count()).where(shown)).one()[0]
+    if total > EXACT_LIMIT:
+        return _by_squares(session, shown, scope, distance_m, limit or SQUARES_SHOWN)
     rows = session.exec(
         select(
             Observation.id, Observation.lat, Observation.lon, Observation.created_at, Category.slug
         )
         .join(Category, Category.id == Observation.category_id)  # type: ignore[arg-type]
-        .where(
-            and_(scope.clause(), filters.clause()),
-            col(Category.kind) == CategoryKind.problem,
-            ~col(Category.private),
-        )
+        .where(shown)
         .order_by(col(Observation.created_at), col(Observation.id))
     ).all()
     found = group(rows, distance_m=distance_m)
     return found[:limit] if limit is not None else found
+
+
+def _by_squares(
+    session: Session, shown, scope: Scope, distance_m: float, limit: int
+) -> list[RecurringSpot]:  # type: ignore[no-untyped-def]
+    """Spots as squares of `distance_m` (see `spots`), counted in SQL, the most reported first."""
+    mid_lat = math.radians(scope.geometry.centroid.y)
+    cell_lat = distance_m / METRES_PER_DEGREE_LAT
+    cell_lon = distance_m / (METRES_PER_DEGREE_LAT * math.cos(mid_lat))
+    row_of = func.floor(Observation.lat / cell_lat)
+    column_of = func.floor(Observation.lon / cell_lon)
+    months = func.count(func.distinct(history.month_of(session, Observation.created_at)))
+    squares = session.exec(
+        select(
+            func.count(),
+            months,
+            func.min(Observation.created_at),
+            func.max(Observation.created_at),
+            func.avg(Observation.lat),
+            func.avg(Observation.lon),
+            func.min(Observation.id),
+        )
+        .select_from(Observation)
+        .join(Category, Category.id == Observation.category_id)  # type: ignore[arg-type]
+        .where(shown)
+        .group_by(row_of, column_of)
+        .having(months >= MIN_MONTHS)
+        .order_by(func.count().desc(), func.min(Observation.id))
+        .limit(limit)
+    ).all()
+    return [
+        RecurringSpot(
+            lat=float(lat),
+            lon=float(lon),
+            count=int(count),
+            months=int(n_months),
+            first=_day(first),
+            last=_day(last),
+            observation_ids=(int(first_id),),
+            categories=(),
+        )
+        for count, n_months, first, last, lat, lon, first_id in squares
+    ]
+
+
+def _day(value) -> date:  # type: ignore[no-untyped-def]
+    # An aggregate over a stored time comes back as text on SQLite.
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date()
 
 
 def group(rows, *, distance_m: float) -> list[RecurringSpot]:  # type: ignore[no-untyped-def]

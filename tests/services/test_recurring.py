@@ -116,3 +116,24 @@ def test_filters_narrow_the_reports_that_make_spots(session: Session) -> None:
     assert len(recurring.spots(session=session, scope=whole_town(), filters=Filters())) == 1
     narrowed = Filters.parse({"from": "2026-01-01"})
     assert recurring.spots(session=session, scope=whole_town(), filters=narrowed) == []
+
+
+def test_a_view_too_big_to_pair_counts_squares_in_sql(session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Beyond EXACT_LIMIT reports the spots are squares of the distance counted in SQL: the
+    # same place reported in two months is still found, a place of one month still is not.
+    monkeypatch.setattr(recurring, "EXACT_LIMIT", 3)
+    # Cell-aligned: both reports of the place fall in one 25 m square whatever the grid.
+    for month in (1, 1, 3, 3):
+        insert_observation(session, lat=LAT, lon=LON, created_at=at(month))
+    insert_observation(session, lat=LAT + 0.01, lon=LON, created_at=at(1))
+    insert_observation(session, lat=LAT + 0.01, lon=LON, created_at=at(1, 20))
+    insert_observation(session, lat=LAT + 0.01, lon=LON, created_at=at(1), category="good-place")
+    insert_observation(session, lat=LAT + 0.01, lon=LON, created_at=at(5), category="good-place")
+    found = recurring.spots(session=session, scope=whole_town(), filters=Filters(), distance_m=25)
+    assert len(found) == 1
+    spot = found[0]
+    assert (spot.count, spot.months) == (4, 2)
+    assert (spot.first.isoformat(), spot.last.isoformat()) == ("2026-01-05", "2026-03-05")
+    assert abs(spot.lat - LAT) < 1e-9 and abs(spot.lon - LON) < 1e-9
+    narrowed = Filters.parse({"from": "2026-02-01"})
+    assert recurring.spots(session=session, scope=whole_town(), filters=narrowed) == []
