@@ -103,47 +103,46 @@ def where(scope: Scope, filters: Filters) -> ColumnElement[bool]:
 def summary(*, session: Session, scope: Scope, filters: Filters, lang: str) -> History:
     """Every figure of the history page for `scope` narrowed by `filters`."""
     inside = where(scope, filters)
-    is_good = col(Category.kind) == CategoryKind.good
-    joined = (
-        select().select_from(Observation).join(Category, Category.id == Observation.category_id)
-    )  # type: ignore[arg-type]
+    kinds = {c.id: c for c in session.exec(select(Category)).scalars()}
+    month = month_of(session, Observation.created_at)
 
-    # Totals, and counts per category / status / darkness, in one pass.
-    by_category = session.exec(
-        joined.add_columns(
-            Category.slug,
-            Category.name_sv,
-            Category.name_en,
-            Category.private,
-            Category.kind,
+    # One pass over the area's rows: counts per category, status, darkness and month, with the
+    # felt unsafety's sum and answers; every table, the timeline and the yearly averages are
+    # read from these few thousand groups (one pass costs a third of three, bench/README.md).
+    groups = session.exec(
+        select(
+            Observation.category_id,
             Observation.status,
             Observation.dark,
+            month,
             func.count(),
+            func.sum(Observation.unsafe_level),
+            func.count(Observation.unsafe_level),
         )
         .where(inside)
-        .group_by(
-            Category.slug,
-            Category.name_sv,
-            Category.name_en,
-            Category.private,
-            Category.kind,
-            Observation.status,
-            Observation.dark,
-        )
+        .group_by(Observation.category_id, Observation.status, Observation.dark, month)
     ).all()
     categories: dict[str, Count] = {}
     statuses: dict[str, int] = {}
+    months: dict[str, int] = {}
+    felt: dict[str, list[float]] = {}  # year -> [sum, answers], problems only
     total = problems = good = open_ = fixed = fixable = dark = daylight = 0
-    for slug, name_sv, name_en, private, kind, status, is_dark, n in by_category:
+    for category_id, status, is_dark, in_month, n, unsafe_sum, answers in groups:
+        category = kinds[category_id]
         total += n
-        seen = categories.get(slug)
-        label = name_sv if lang == "sv" else name_en
-        categories[slug] = Count(slug, label, (seen.count if seen else 0) + n, bool(private))
+        months[str(in_month)] = months.get(str(in_month), 0) + n
+        seen = categories.get(category.slug)
+        categories[category.slug] = Count(
+            category.slug,
+            category.name(lang),
+            (seen.count if seen else 0) + n,
+            bool(category.private),
+        )
         if is_dark:
             dark += n
         else:
             daylight += n
-        if kind == CategoryKind.good:
+        if category.kind == CategoryKind.good:
             good += n
             continue
         problems += n
@@ -154,15 +153,14 @@ def summary(*, session: Session, scope: Scope, filters: Filters, lang: str) -> H
             fixed += n
         if status not in NOT_COUNTED_FOR_FIXING:
             fixable += n
-
-    month = month_of(session, Observation.created_at)
-    month_rows = session.exec(
-        select(month, func.count())
-        .select_from(Observation)
-        .where(inside)
-        .group_by(month)
-        .order_by(month)
-    ).all()
+        year = felt.setdefault(str(in_month)[:4], [0.0, 0])
+        year[0] += float(unsafe_sum or 0)
+        year[1] += int(answers)
+    month_rows = sorted(months.items())
+    year_rows = [
+        (year, (sum_ / answers) if answers else None, answers)
+        for year, (sum_, answers) in sorted(felt.items())
+    ]
 
     # Days to fix, grouped by whole day in SQL; the median is read from the counts per day.
     days = func.floor(days_between(session, Observation.created_at, Observation.fixed_at))
@@ -171,16 +169,6 @@ def summary(*, session: Session, scope: Scope, filters: Filters, lang: str) -> H
         .select_from(Observation)
         .where(inside, col(Observation.status).in_(FIXED), col(Observation.fixed_at).is_not(None))
         .group_by(days)
-    ).all()
-
-    year = func.substr(month, 1, 4)
-    year_rows = session.exec(
-        select(year, func.avg(Observation.unsafe_level), func.count(Observation.unsafe_level))
-        .select_from(Observation)
-        .join(Category, Category.id == Observation.category_id)  # type: ignore[arg-type]
-        .where(inside, ~is_good)
-        .group_by(year)
-        .order_by(year)
     ).all()
 
     return History(
