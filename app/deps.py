@@ -286,6 +286,8 @@ def plan_case_by_id(
 
 
 PlanCaseDep = Annotated[PlanCase, Depends(plan_case_by_id)]
+# The roles that read planners' pages (the rule lives in services/plan_cases).
+require_planning_reader = require_role(*plan_cases.PLANNING_ROLES)
 
 
 def plan_scope(case: PlanCaseDep, session: SessionDep) -> area.Scope:

@@ -22,6 +22,7 @@ from app.deps import (
     SettingsDep,
     VisitorDep,
     require_csrf,
+    require_planning_reader,
     require_role,
 )
 from app.i18n import current_language
@@ -41,7 +42,7 @@ from app.templating import is_htmx, render, templates
 readers = APIRouter(
     prefix="/planning",
     dependencies=[
-        Depends(require_role(Role.planner, Role.triager, Role.walk_leader)),
+        Depends(require_planning_reader),
         Depends(require_csrf),
     ],
 )

@@ -15,10 +15,9 @@ from app.deps import (
     SessionDep,
     ZoneScopeDep,
     require_csrf,
-    require_role,
+    require_planning_reader,
 )
 from app.i18n import current_language
-from app.models import Role
 from app.services import area_input, planning_view, zones
 from app.services.area import Scope
 from app.services.geometry import InvalidGeometry
@@ -28,7 +27,7 @@ from app.templating import is_htmx, render
 router = APIRouter(
     prefix="/planning",
     dependencies=[
-        Depends(require_role(Role.planner, Role.triager, Role.walk_leader)),
+        Depends(require_planning_reader),
         Depends(require_csrf),
     ],
 )

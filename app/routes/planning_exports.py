@@ -15,17 +15,16 @@ from app.deps import (
     PlanScopeDep,
     SessionDep,
     ZoneScopeDep,
-    require_role,
+    require_planning_reader,
 )
 from app.i18n import current_language
-from app.models import Role
 from app.services import planning_export
 from app.services.area import Scope
 from app.services.planning_filters import Filters
 
 router = APIRouter(
     prefix="/planning",
-    dependencies=[Depends(require_role(Role.planner, Role.triager, Role.walk_leader))],
+    dependencies=[Depends(require_planning_reader)],
 )
 
 CSV = "text/csv; charset=utf-8"

@@ -24,7 +24,9 @@ from app.services import area, geometry, plan_area, text_input
 
 NAME_MAX = 200
 DIARY_MAX = 64
-# Unit staff fix things; planning is read by the triage desk and (per case) walk leaders.
+# Who reads planning (histories, exports, plan cases): unit staff fix things, so not they.
+# Walk leaders read a plan case only when its planner shares it (`may_read`).
+PLANNING_ROLES = (Role.planner, Role.triager, Role.walk_leader)
 READERS = frozenset({Role.admin, Role.planner, Role.triager})
 # A diary number: letters, digits, spaces and - / . : (e.g. "PLAN 2026-123", "KS 2026/45").
 DIARY_PATTERN = re.compile(r"[0-9A-ZÅÄÖ][0-9A-ZÅÄÖ /.:\-]*")

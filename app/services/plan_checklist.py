@@ -62,10 +62,14 @@ class Subject:
     observation_id: int | None = None
 
 
-def subjects(*, session: Session, scope: Scope) -> list[Subject]:
+def subjects(
+    *, session: Session, scope: Scope, spots: list[recurring.RecurringSpot] | None = None
+) -> list[Subject]:
     """The area's recurring spots (most reported first), then its open problems (oldest
-    first) that are not part of a spot: the spot's line speaks for its reports."""
-    spots = recurring.spots(session=session, scope=scope, filters=Filters())
+    first) that are not part of a spot: the spot's line speaks for its reports. `spots`, when
+    the caller has them already (unfiltered, the default distance), are not counted again."""
+    if spots is None:
+        spots = recurring.spots(session=session, scope=scope, filters=Filters())
     in_spots = {i for spot in spots for i in spot.observation_ids}
     found = [
         Subject(
@@ -125,19 +129,26 @@ def lines(*, session: Session, case: PlanCase) -> list[PlanChecklistLine]:
     return sorted(found, key=lambda line: (not line.in_area, line.kind != SPOT, line.id))
 
 
-def sync(*, session: Session, case: PlanCase) -> list[PlanChecklistLine]:
+def sync(
+    *,
+    session: Session,
+    case: PlanCase,
+    spots: list[recurring.RecurringSpot] | None = None,
+) -> list[PlanChecklistLine]:
     """Make the lines agree with the area as it is now (decisions kept); the lines after."""
     try:
-        return _sync(session=session, case=case)
+        return _sync(session=session, case=case, spots=spots)
     except IntegrityError:  # someone else synced the same new line at the same moment
         session.rollback()
-        return _sync(session=session, case=case)
+        return _sync(session=session, case=case, spots=spots)
 
 
-def _sync(*, session: Session, case: PlanCase) -> list[PlanChecklistLine]:
+def _sync(
+    *, session: Session, case: PlanCase, spots: list[recurring.RecurringSpot] | None
+) -> list[PlanChecklistLine]:
     scope = plan_cases.scope_of(session=session, case=case)
     now = clock.now()
-    current = {s.key: s for s in subjects(session=session, scope=scope)}
+    current = {s.key: s for s in subjects(session=session, scope=scope, spots=spots)}
     stored = {
         line.subject_key: line
         for line in session.exec(

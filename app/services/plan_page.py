@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.models import PlanCase, PlanChecklistLine, SafetyBasis, StaffUser
-from app.services import history, plan_cases, plan_checklist, planning_view, walks
+from app.services import history, plan_cases, plan_checklist, planning_view, recurring, walks
 from app.services.area import Scope
 from app.services.planning_filters import Filters
 
@@ -42,11 +42,12 @@ def history_view(
     filters: Filters,
     lang: str,
     distance_m: int = planning_view.DEFAULT_DISTANCE,
+    scope: Scope | None = None,
 ) -> planning_view.View:
     """The plan area's history as on a district's page, its filter form sending to the case."""
     return planning_view.build(
         session=session,
-        scope=plan_cases.scope_of(session=session, case=case),
+        scope=scope or plan_cases.scope_of(session=session, case=case),
         filters=filters,
         lang=lang,
         distance_m=distance_m,
@@ -65,10 +66,17 @@ def page(
 ) -> CasePage:
     scope = plan_cases.scope_of(session=session, case=case)
     everything = Filters()
-    lines = plan_checklist.sync(session=session, case=case)
     view = history_view(
-        session=session, case=case, filters=filters or everything, lang=lang, distance_m=distance_m
+        session=session,
+        case=case,
+        filters=filters or everything,
+        lang=lang,
+        distance_m=distance_m,
+        scope=scope,
     )
+    # The checklist follows the whole area's spots: the view's, when it is not narrowed.
+    whole = not view.filters.active and view.distance_m == recurring.DEFAULT_DISTANCE_M
+    lines = plan_checklist.sync(session=session, case=case, spots=view.spots if whole else None)
     return CasePage(
         case=case,
         scope=scope,

@@ -142,6 +142,10 @@ def test_the_case_shows_its_areas_history_and_narrows_it_in_place(client, sessio
     assert len(points["features"]) == 5  # six inside, the private one never on a map
     assert "resident@example.se" not in json.dumps(points)
     assert client.get(f"/planning/plans/{case.id}?from=2026-13-01").status_code == 422
+    # A narrowed page still lists the whole area's checklist (the spot and the problem).
+    whole_page = client.get(f"/planning/plans/{case.id}?from=2026-01-01").text
+    assert whole_page.count('class="checklist-line') == 2
+    assert "Safety checklist (2)" in whole_page
 
     # The history's export links are the plan area's, with the filters of the view.
     assert f'href="/planning/plans/{case.id}/export.csv"' in page
