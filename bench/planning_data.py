@@ -176,7 +176,8 @@ def batch_rows(
     dark = rng.random(n) < 0.55
     rows: list[tuple[object, ...]] = []
     events: list[tuple[object, ...]] = []
-    members = [(int(zone[i]), first_id + i) for i in np.flatnonzero(zone)]
+    # Plain ints: sqlite3 binds a numpy int64 as a blob, which no foreign key matches.
+    members = [(int(zone[i]), first_id + int(i)) for i in np.flatnonzero(zone)]
     for i in range(n):
         obs_id = first_id + i
         if kind[i] < 0.10:
