@@ -6,8 +6,8 @@ category) beside the plain SQL it runs.
     scripts/with-postgres sh -c '.venv/bin/python bench/follow_up_bench.py \
         --postgres-url $SAFETYWALK_TEST_DATABASE_URL'                   (SQLite, then PostgreSQL)
 
-Each engine gets a fresh database (migrations, Boden's demo data, vandalism and graffiti marked
-as damage) filled by bench/planning_data.py (3 years back from 1 Dec 2026), every report that
+Each engine gets a fresh database (migrations, Boden's demo data, where vandalism and graffiti are
+damage) filled by bench/planning_data.py (3 years back from 1 Dec 2026), every report that
 left "new" with its status history. On top: the 40 walks are placed in the districts,
 each with 8-15 participants, and the newer half are follow-up walks of one a year earlier, with
 half of the earlier walk's items checked on site. Then, for each view, `indicators.compute` runs
@@ -41,7 +41,6 @@ def prepare(url: str, rows: int) -> dict[str, Any]:
     """A database with `rows` observations and the walks' extras; the views to time."""
     import planning_bench
     import planning_data
-    from sqlalchemy import update
     from sqlmodel import Session, select
 
     from app.cli import migrate
@@ -52,13 +51,7 @@ def prepare(url: str, rows: int) -> dict[str, Any]:
     migrate(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        demo.load(session=session)
-        session.exec(
-            update(Category)
-            .where(Category.slug.in_(["vandalism", "graffiti"]))  # type: ignore[attr-defined]
-            .values(damage=True)
-        )
-        session.commit()
+        demo.load(session=session)  # marks vandalism and graffiti as damage
         centrum = session.exec(select(Zone.id).where(Zone.slug == planning_data.LARGEST)).one()
         dark_spot = session.exec(select(Category.id).where(Category.slug == "dark-spot")).one()
     ref = planning_data.Reference(engine)

@@ -1,9 +1,41 @@
-"""What each of our indicators counts, in words a council member understands (gettext: Swedish
-and English). Each text says exactly what `indicator_sql` counts; change them together."""
+"""The indicators' names and what each counts, in words a council member understands (gettext:
+Swedish and English). Each definition says exactly what `indicator_sql` counts; change them
+together."""
 
 from __future__ import annotations
 
 from app.i18n import gettext as _
+
+
+def label(key: str) -> str:
+    """The name of indicator `key` in the current language ("" for an unknown key)."""
+    texts = {
+        "reports": _("Reports of problems"),
+        "reports_on_walks": _("Reports made on safety walks"),
+        "reports_own": _("Reports made on one's own"),
+        "good_places": _("Good places"),
+        "damage_reports": _("Damage to municipal property"),
+        "damage_share": _("Share of reports that are damage"),
+        "share_fixed": _("Share fixed"),
+        "median_days_to_fix": _("Median days to fix"),
+        "p90_days_to_fix": _("Days to fix, 90th percentile"),
+        "share_fixed_by_due": _("Share fixed by the due date"),
+        "share_fixed_within": _("Share fixed within a number of days"),
+        "open_at_end": _("Open at the end of the period"),
+        "overdue_at_end": _("Overdue at the end of the period"),
+        "recurring_spots": _("Recurring spots"),
+        "felt_unsafety": _("Felt unsafety"),
+        "felt_unsafety_change": _("Change in felt unsafety"),
+        "share_dark": _("Share reported in the dark"),
+        "walks_held": _("Safety walks held"),
+        "walk_participants": _("Walk participants"),
+        "follow_up_walks": _("Follow-up walks"),
+        "follow_up_share_fixed": _("Earlier walks' problems fixed"),
+        "police_reported_crimes": _("Police-reported crimes"),
+        "scb_safety_index": _("Safety index (SCB citizen survey)"),
+        "school_drug_survey": _("School drug survey"),
+    }
+    return texts.get(key, "")
 
 
 def definition(key: str) -> str:
@@ -18,8 +50,9 @@ def definition(key: str) -> str:
         "reports_on_walks": _("Of the reports, those made during a safety walk."),
         "reports_own": _("Of the reports, those made on one's own, not during a safety walk."),
         "good_places": _(
-            "Good places reported during the period: places that feel safe and are worth "
-            "keeping. They are not problems and are in none of the other figures."
+            "Good places reported during the period (a duplicate not counted): places that feel "
+            "safe and are worth keeping. They are not problems and are in none of the other "
+            "figures."
         ),
         "damage_reports": _(
             "Reports of damage to municipal property made during the period: the reports in the "
@@ -53,9 +86,9 @@ def definition(key: str) -> str:
             "without a target the days a report of normal priority is given."
         ),
         "open_at_end": _(
-            "Problems still waiting for work when the period ended (new, triaged, scheduled, in "
-            "progress or reopened at that moment), whenever they were reported, as each report's "
-            "history shows it."
+            "Problems still waiting for work when the period ended (received, being looked at, "
+            "scheduled, in progress or reopened at that moment), whenever they were reported, as "
+            "each report's history shows it."
         ),
         "overdue_at_end": _(
             "Of the problems open when the period ended, those already past their due date then "
@@ -93,6 +126,13 @@ def definition(key: str) -> str:
             "Of the earlier walks' problems that the period's follow-up walks went back to, the "
             "share fixed: as the check on site found, or, where the check could not tell or was "
             "not made, as the responsible unit has marked it."
+        ),
+        "police_reported_crimes": _(
+            "Crimes reported to the police in the year, as entered with their source."
+        ),
+        "scb_safety_index": _("The SCB citizen survey's safety index for the year, as entered."),
+        "school_drug_survey": _(
+            "The school survey's share of pupils who have used drugs, as entered."
         ),
     }
     return texts.get(key, "")

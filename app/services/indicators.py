@@ -1,10 +1,11 @@
 """The agreement's indicators: what the follow-up page, the council's report and the quarterly
 page count, per year or quarter, for the whole municipality, a zone or a category.
 
-Each indicator carries a written definition that says exactly what is counted; the code below
-must say the same. Periods follow the local calendar (Europe/Stockholm): a report made at
-23:30 UTC on 31 December belongs to the next year. Every figure is an SQL aggregate, so a
-million observations are counted where they lie.
+Each indicator carries a written definition that says exactly what is counted
+(`indicator_text`); the SQL that counts it (`indicator_sql`) must say the same. Periods follow
+the local calendar (Europe/Stockholm): a report made at 23:30 UTC on 31 December belongs to the
+next year. Every figure is an SQL aggregate, so a million observations are counted where they
+lie: a year's figures are about ten queries (bench/README.md has their times).
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.config import Settings
 from app.i18n import gettext as _
-from app.models import Category, CategoryKind, ExternalFigure, Observation, Status
-from app.services import area
+from app.models import ExternalFigure
+from app.services import indicator_sql as sql
+from app.services import indicator_text as text
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 _PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
@@ -103,313 +106,145 @@ class Figure:
     denominator: int | None = None
 
 
-def _indicator(
-    key: str,
-    unit: Unit,
-    better: Better,
-    label: Callable[[], str],
-    definition: Callable[[], str],
-    *,
-    external: bool = False,
-) -> Indicator:
-    return Indicator(key, unit, better, external, label, definition)
+def _indicator(key: str, unit: Unit, better: Better, *, external: bool = False) -> Indicator:
+    return Indicator(
+        key, unit, better, external, partial(text.label, key), partial(text.definition, key)
+    )
 
 
 # In the order the pages show them; labels and definitions are read in the visitor's language.
 _ALL = [
-    _indicator(
-        "reports",
-        "count",
-        None,
-        lambda: _("Reports of problems"),
-        lambda: _(
-            "Reports of problems made in the period, by residents on their own or on walks. "
-            "A report merged into another one (the same problem reported twice) is not "
-            "counted again. Good places are counted apart."
-        ),
-    ),
-    _indicator(
-        "reports_on_walks",
-        "count",
-        None,
-        lambda: _("Reports made on safety walks"),
-        lambda: _("Of the reports of problems, those made during a safety walk."),
-    ),
-    _indicator(
-        "reports_own",
-        "count",
-        None,
-        lambda: _("Reports made on one's own"),
-        lambda: _("Of the reports of problems, those made outside safety walks."),
-    ),
-    _indicator(
-        "good_places",
-        "count",
-        None,
-        lambda: _("Good places"),
-        lambda: _("Places reported as good and worth keeping, in the period."),
-    ),
-    _indicator(
-        "damage_reports",
-        "count",
-        "down",
-        lambda: _("Damage to municipal property"),
-        lambda: _(
-            "Reports of problems in the categories marked as damage to municipal property "
-            "(such as vandalism and graffiti), made in the period."
-        ),
-    ),
-    _indicator(
-        "damage_share",
-        "share",
-        "down",
-        lambda: _("Share of reports that are damage"),
-        lambda: _("Damage to municipal property as a share of all reports of problems."),
-    ),
-    _indicator(
-        "share_fixed",
-        "share",
-        "up",
-        lambda: _("Share fixed"),
-        lambda: _(
-            "Of the period's reports that could be fixed (not merged, not handed to another "
-            "owner), the share that is fixed now. A reopened report is not fixed."
-        ),
-    ),
-    _indicator(
-        "median_days_to_fix",
-        "days",
-        "down",
-        lambda: _("Median days to fix"),
-        lambda: _(
-            "For the problems fixed in the period, the middle value of the whole days from "
-            "the report to the fix."
-        ),
-    ),
-    _indicator(
-        "p90_days_to_fix",
-        "days",
-        "down",
-        lambda: _("Days to fix, 90th percentile"),
-        lambda: _(
-            "For the problems fixed in the period, nine in ten were fixed within this many "
-            "whole days of the report."
-        ),
-    ),
-    _indicator(
-        "share_fixed_by_due",
-        "share",
-        "up",
-        lambda: _("Share fixed by the due date"),
-        lambda: _(
-            "Of the period's reports that could be fixed, the share fixed no later than its "
-            "due date (set by its priority)."
-        ),
-    ),
-    _indicator(
-        "share_fixed_within",
-        "share",
-        "up",
-        lambda: _("Share fixed within a number of days"),
-        lambda: _(
-            "Of the period's reports that could be fixed, the share fixed within the "
-            "target's number of days of the report."
-        ),
-    ),
-    _indicator(
-        "open_at_end",
-        "count",
-        "down",
-        lambda: _("Open at the end of the period"),
-        lambda: _("Problems reported before the period's end and still open at its end."),
-    ),
-    _indicator(
-        "overdue_at_end",
-        "count",
-        "down",
-        lambda: _("Overdue at the end of the period"),
-        lambda: _("Of the problems open at the period's end, those past their due date."),
-    ),
-    _indicator(
-        "recurring_spots",
-        "count",
-        "down",
-        lambda: _("Recurring spots"),
-        lambda: _(
-            "Places where problems were reported in at least two different months of the "
-            "period, within 25 metres of each other."
-        ),
-    ),
-    _indicator(
-        "felt_unsafety",
-        "points",
-        "down",
-        lambda: _("Felt unsafety"),
-        lambda: _(
-            "The average of how unsafe the place felt (1 to 5) in the period's reports of "
-            "problems that say so."
-        ),
-    ),
-    _indicator(
-        "felt_unsafety_change",
-        "points",
-        "down",
-        lambda: _("Change in felt unsafety"),
-        lambda: _("Felt unsafety in the period minus the same period a year earlier."),
-    ),
-    _indicator(
-        "share_dark",
-        "share",
-        None,
-        lambda: _("Share reported in the dark"),
-        lambda: _("Of the period's reports of problems, the share made after dark."),
-    ),
-    _indicator(
-        "walks_held",
-        "count",
-        "up",
-        lambda: _("Safety walks held"),
-        lambda: _("Safety walks that started in the period and were held."),
-    ),
-    _indicator(
-        "walk_participants",
-        "count",
-        "up",
-        lambda: _("Walk participants"),
-        lambda: _("Phones that joined the walks held in the period, each counted once a walk."),
-    ),
-    _indicator(
-        "follow_up_walks",
-        "count",
-        "up",
-        lambda: _("Follow-up walks"),
-        lambda: _("Of the walks held in the period, those that followed up an earlier walk."),
-    ),
-    _indicator(
-        "follow_up_share_fixed",
-        "share",
-        "up",
-        lambda: _("Earlier walks' problems fixed"),
-        lambda: _(
-            "Of the earlier walks' problems checked on the period's follow-up walks, the "
-            "share found fixed."
-        ),
-    ),
-    _indicator(
-        "police_reported_crimes",
-        "count",
-        "down",
-        lambda: _("Police-reported crimes"),
-        lambda: _("Crimes reported to the police in the year, as entered with their source."),
-        external=True,
-    ),
-    _indicator(
-        "scb_safety_index",
-        "points",
-        "up",
-        lambda: _("Safety index (SCB citizen survey)"),
-        lambda: _("The SCB citizen survey's safety index for the year, as entered."),
-        external=True,
-    ),
-    _indicator(
-        "school_drug_survey",
-        "share",
-        "down",
-        lambda: _("School drug survey"),
-        lambda: _("The school survey's share of pupils who have used drugs, as entered."),
-        external=True,
-    ),
+    _indicator("reports", "count", None),
+    _indicator("reports_on_walks", "count", None),
+    _indicator("reports_own", "count", None),
+    _indicator("good_places", "count", None),
+    _indicator("damage_reports", "count", "down"),
+    _indicator("damage_share", "share", "down"),
+    _indicator("share_fixed", "share", "up"),
+    _indicator("median_days_to_fix", "days", "down"),
+    _indicator("p90_days_to_fix", "days", "down"),
+    _indicator("share_fixed_by_due", "share", "up"),
+    _indicator("share_fixed_within", "share", "up"),
+    _indicator("open_at_end", "count", "down"),
+    _indicator("overdue_at_end", "count", "down"),
+    _indicator("recurring_spots", "count", "down"),
+    _indicator("felt_unsafety", "points", "down"),
+    _indicator("felt_unsafety_change", "points", "down"),
+    _indicator("share_dark", "share", None),
+    _indicator("walks_held", "count", "up"),
+    _indicator("walk_participants", "count", "up"),
+    _indicator("follow_up_walks", "count", "up"),
+    _indicator("follow_up_share_fixed", "share", "up"),
+    _indicator("police_reported_crimes", "count", "down", external=True),
+    _indicator("scb_safety_index", "points", "up", external=True),
+    _indicator("school_drug_survey", "share", "down", external=True),
 ]
 INDICATORS: dict[str, Indicator] = {i.key: i for i in _ALL}
 EXTERNAL: tuple[str, ...] = tuple(i.key for i in _ALL if i.external)
-
-
-def observations_in(period: Period, where: Where) -> ColumnElement[bool]:
-    """The observations made in the period and scope, as SQL over Observation."""
-    clauses = [
-        col(Observation.created_at) >= period.start,
-        col(Observation.created_at) < period.end,
-    ]
-    if where.zone_id is not None:
-        clauses.append(area.zone_clause(where.zone_id))
-    if where.category_id is not None:
-        clauses.append(Observation.category_id == where.category_id)
-    return and_(*clauses)
-
-
-def _problem_counts(*, session: Session, period: Period, where: Where) -> dict[str, Figure]:
-    """The report counts of the period in one pass."""
-    problem = Category.kind == CategoryKind.problem
-    counted = and_(problem, Observation.status != Status.duplicate)
-    row = session.exec(
-        select(
-            func.count().filter(counted),
-            func.count().filter(counted, col(Observation.walk_id).is_not(None)),
-            func.count().filter(Category.kind == CategoryKind.good),
-            func.count().filter(counted, col(Category.damage).is_(True)),
-            func.count().filter(counted, col(Observation.dark).is_(True)),
-        )
-        .select_from(Observation)
-        .join(Category, col(Category.id) == Observation.category_id)
-        .where(observations_in(period, where))
-    ).one()
-    reports, on_walks, good, damage, dark = (int(n) for n in row)
-    return {
-        "reports": Figure("reports", reports),
-        "reports_on_walks": Figure("reports_on_walks", on_walks, on_walks, reports),
-        "reports_own": Figure("reports_own", reports - on_walks, reports - on_walks, reports),
-        "good_places": Figure("good_places", good),
-        "damage_reports": Figure("damage_reports", damage),
-        "damage_share": _share("damage_share", damage, reports),
-        "share_dark": _share("share_dark", dark, reports),
-    }
+# Walks are planned for a zone, not a category: with a category chosen these have no value.
+WALK_KEYS = ("walks_held", "walk_participants", "follow_up_walks", "follow_up_share_fixed")
 
 
 def _share(key: str, part: int, whole: int) -> Figure:
     return Figure(key, (part / whole) if whole else None, part, whole)
 
 
-def _felt(*, session: Session, period: Period, where: Where) -> tuple[float | None, int]:
-    row = session.exec(
-        select(func.avg(Observation.unsafe_level), func.count(Observation.unsafe_level))
-        .select_from(Observation)
-        .join(Category, col(Category.id) == Observation.category_id)
-        .where(
-            observations_in(period, where),
-            Category.kind == CategoryKind.problem,
-            Observation.status != Status.duplicate,
-        )
-    ).one()
-    return (float(row[0]) if row[0] is not None else None), int(row[1])
+def _scope(where: Where | None) -> sql.Scope:
+    where = where or Where()
+    return sql.Scope(zone_id=where.zone_id, category_id=where.category_id)
 
 
 def compute(
     *, session: Session, settings: Settings, period: Period, where: Where | None = None
 ) -> dict[str, Figure]:
     """Every indicator of ours (not the external ones) for the period and scope."""
-    where = where or Where()
-    figures = {key: Figure(key, None) for key, i in INDICATORS.items() if not i.external}
-    figures.update(_problem_counts(session=session, period=period, where=where))
-    felt, answers = _felt(session=session, period=period, where=where)
-    before, _answers_before = _felt(session=session, period=period.previous_year(), where=where)
-    figures["felt_unsafety"] = Figure("felt_unsafety", felt, None, answers)
-    figures["felt_unsafety_change"] = Figure(
-        "felt_unsafety_change", (felt - before) if felt is not None and before is not None else None
+    earlier = period.previous_year()
+    before = sql.felt_unsafety(
+        session=session, start=earlier.start, end=earlier.end, scope=_scope(where)
     )
-    return figures
+    return _figures(
+        session=session, settings=settings, period=period, where=where or Where(), before=before
+    )
+
+
+def _figures(
+    *,
+    session: Session,
+    settings: Settings,
+    period: Period,
+    where: Where,
+    before: tuple[float, int],
+) -> dict[str, Figure]:
+    """The figures, given the felt unsafety's (sum, answers) of a year before."""
+    scope, start, end = _scope(where), period.start, period.end
+    r = sql.reports(
+        session=session,
+        settings=settings,
+        start=start,
+        end=end,
+        scope=scope,
+        within_days=settings.due_days_normal,
+    )
+    days = sql.days_to_fix(session=session, start=start, end=end, scope=scope)
+    fixed = sum(n for _, n in days)
+    open_, overdue = sql.open_at(session=session, settings=settings, at=end, scope=scope)
+    felt = r.unsafe_sum / r.unsafe_answers if r.unsafe_answers else None
+    felt_before = before[0] / before[1] if before[1] else None
+    own = r.problems - r.on_walks
+    found = [
+        Figure("reports", r.problems),
+        Figure("reports_on_walks", r.on_walks, r.on_walks, r.problems),
+        Figure("reports_own", own, own, r.problems),
+        Figure("good_places", r.good_places),
+        Figure("damage_reports", r.damage),
+        _share("damage_share", r.damage, r.problems),
+        _share("share_fixed", r.fixed, r.fixable),
+        Figure("median_days_to_fix", sql.percentile(days, 0.5), None, fixed),
+        Figure("p90_days_to_fix", sql.percentile(days, 0.9), None, fixed),
+        _share("share_fixed_by_due", r.fixed_by_due, r.fixable),
+        _share("share_fixed_within", r.fixed_within, r.fixable),
+        Figure("open_at_end", open_),
+        Figure("overdue_at_end", overdue, overdue, open_),
+        Figure(
+            "recurring_spots",
+            sql.recurring_spots(
+                session=session, settings=settings, start=start, end=end, scope=scope
+            ),
+        ),
+        Figure("felt_unsafety", felt, None, r.unsafe_answers),
+        Figure(
+            "felt_unsafety_change",
+            felt - felt_before if felt is not None and felt_before is not None else None,
+        ),
+        _share("share_dark", r.dark, r.problems),
+    ]
+    if where.category_id is not None:
+        found += [Figure(key, None) for key in WALK_KEYS]
+    else:
+        w = sql.walks(session=session, start=start, end=end, zone_id=where.zone_id)
+        found += [
+            Figure("walks_held", w.held),
+            Figure("walk_participants", w.participants),
+            Figure("follow_up_walks", w.follow_ups, w.follow_ups, w.held),
+            _share("follow_up_share_fixed", w.items_fixed, w.items_followed_up),
+        ]
+    return {f.key: f for f in found}
 
 
 def share_fixed_within(
     *, session: Session, period: Period, where: Where | None = None, days: int
 ) -> Figure:
     """Of the period's fixable reports, the share fixed within `days` of the report."""
-    return Figure("share_fixed_within", None)
+    fixed, fixable = sql.fixed_within(
+        session=session, start=period.start, end=period.end, scope=_scope(where), days=days
+    )
+    return _share("share_fixed_within", fixed, fixable)
 
 
 def series(
     *, session: Session, settings: Settings, years: list[int], where: Where | None = None
 ) -> dict[int, dict[str, Figure]]:
-    """`compute` for each year."""
+    """`compute` for each year (about ten queries a year)."""
     return {
         year: compute(session=session, settings=settings, period=Period(year), where=where)
         for year in years
