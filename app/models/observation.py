@@ -111,7 +111,8 @@ class Observation(SQLModel, table=True):
     supporters: int = Field(default=0)
     status_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When it was last marked fixed (kept when verified): planners' "days to fix" reads it.
-    fixed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Indexed: the follow-up counts the problems fixed in a period (indicator_sql.days_to_fix).
+    fixed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     # The owning unit has been reminded that this is due soon / overdue (once each).
     # The unit chose to show its before/after photos on the public quarterly page.
     photos_published: bool = Field(default=False)

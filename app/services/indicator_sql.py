@@ -259,18 +259,28 @@ def open_at(*, session: Session, settings: Settings, at: datetime, scope: Scope)
     closed = [s.value for s in CLOSED_STATES]
     came_from_closed = func.coalesce(ObservationEvent.from_status, Status.new.value).in_(closed)
     went_to_closed = col(ObservationEvent.to_status).in_(closed)
-    step = case((went_to_closed, -1), else_=1)
-    moved, moved_late = session.exec(
-        select(func.sum(step), func.sum(case((late, step), else_=0)))
-        .select_from(ObservationEvent)
-        .join(Observation, col(Observation.id) == ObservationEvent.observation_id)
-        .join(Category, col(Category.id) == Observation.category_id)
+    # The moves across the line between open and closed, found first: SQLite would otherwise
+    # walk every report and look up its lines (1.4 s against 0.5 s at 200,000 reports); on
+    # PostgreSQL the CTE is inlined and hash-joined (0.25 s).
+    moves = (
+        select(
+            col(ObservationEvent.observation_id).label("observation_id"),
+            case((went_to_closed, -1), else_=1).label("step"),
+        )
         .where(
             ObservationEvent.kind == EventKind.status,
             col(ObservationEvent.at) < at,
             came_from_closed != went_to_closed,
-            problems,
         )
+        .cte("moves")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
+    )
+    moved, moved_late = session.exec(
+        select(func.sum(moves.c.step), func.sum(case((late, moves.c.step), else_=0)))
+        .select_from(moves)
+        .join(Observation, col(Observation.id) == moves.c.observation_id)
+        .join(Category, col(Category.id) == Observation.category_id)
+        .where(problems)
     ).one()
     return int(made) + int(moved or 0), int(made_late or 0) + int(moved_late or 0)
 
