@@ -259,9 +259,6 @@ def open_at(*, session: Session, settings: Settings, at: datetime, scope: Scope)
     closed = [s.value for s in CLOSED_STATES]
     came_from_closed = func.coalesce(ObservationEvent.from_status, Status.new.value).in_(closed)
     went_to_closed = col(ObservationEvent.to_status).in_(closed)
-    # The moves across the line between open and closed, found first: SQLite would otherwise
-    # walk every report and look up its lines (1.4 s against 0.5 s at 200,000 reports); on
-    # PostgreSQL the CTE is inlined and hash-joined (0.25 s).
     moves = (
         select(
             col(ObservationEvent.observation_id).label("observation_id"),
@@ -273,8 +270,13 @@ def open_at(*, session: Session, settings: Settings, at: datetime, scope: Scope)
             came_from_closed != went_to_closed,
         )
         .cte("moves")
-        .prefix_with("MATERIALIZED", dialect="sqlite")
     )
+    if scope.zone_id is None and scope.category_id is None:
+        # For the whole town SQLite should find the moves first (one pass over the history)
+        # rather than walk every report and look up its lines: 0.6 s against 1.5 s at 200,000
+        # reports. For a zone or a category, walking its reports is the faster (0.2 s against
+        # 0.8 s). PostgreSQL inlines the CTE and plans both well.
+        moves = moves.prefix_with("MATERIALIZED", dialect="sqlite")
     moved, moved_late = session.exec(
         select(func.sum(moves.c.step), func.sum(case((late, moves.c.step), else_=0)))
         .select_from(moves)

@@ -443,6 +443,22 @@ def test_share_fixed_within_a_number_of_days(
     assert (week.numerator, week.denominator) == (2, 9)  # A, K
     assert (three.numerator, three.denominator) == (3, 9)  # A, G (16), K
     assert three.value == pytest.approx(3 / 9)
+    # "Lighting faults fixed within 14 days": dark spots A B G H K M could be fixed; A (5
+    # days) and K (half a day) were, G (16) and M (70) too late, B (30) too.
+    lighting = indicators.share_fixed_within(
+        session=session, period=period, where=Where(category_id=town.dark_spot), days=14
+    )
+    assert (lighting.numerator, lighting.denominator) == (2, 6)
+
+
+def test_percentiles_are_read_from_the_counts_per_day() -> None:
+    from app.services import indicator_sql
+
+    assert indicator_sql.percentile([(1, 1), (3, 1), (10, 1)], 0.5) == 3
+    assert indicator_sql.percentile([(1, 1), (3, 1), (10, 1)], 0.9) == 10  # the 3rd of 3
+    assert indicator_sql.percentile([(0, 5), (4, 4), (30, 1)], 0.5) == 2  # 5th 0 and 6th 4
+    assert indicator_sql.percentile([(0, 5), (4, 4), (30, 1)], 0.9) == 4  # the 9th of 10
+    assert indicator_sql.percentile([], 0.5) is None
 
 
 def test_series_gives_each_year(session: Session, settings: Settings, town: Town) -> None:
