@@ -38,7 +38,7 @@ from app.models import (
 from app.services import area, deadlines, history, recurring
 from app.services.planning_filters import Filters
 
-FIXED = (Status.fixed, Status.verified)
+FIXED = history.FIXED  # fixed or verified: what the planners count as fixed too
 HELD = (WalkStatus.active, WalkStatus.closed)
 # Counted as found, never as a report of its own: merged into another report.
 MERGED = Status.duplicate
