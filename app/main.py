@@ -32,6 +32,7 @@ from app.routes import (
     admin_zones,
     auth,
     capture,
+    measures,
     plan_cases,
     planning,
     planning_exports,
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
+    # Editors first: /follow-up/measures/new is not a measure's number.
+    app.include_router(measures.editors)
+    app.include_router(measures.readers)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
