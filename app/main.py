@@ -32,6 +32,7 @@ from app.routes import (
     admin_zones,
     auth,
     capture,
+    follow_up,
     measures,
     plan_cases,
     planning,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
+    app.include_router(follow_up.router)
     # Editors first: /follow-up/measures/new is not a measure's number.
     app.include_router(measures.editors)
     app.include_router(measures.readers)
