@@ -14,20 +14,28 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.deps import FormDep, SessionDep, SettingsDep, VisitorDep, require_csrf, require_role
+from app.deps import (
+    FormDep,
+    SessionDep,
+    SettingsDep,
+    VisitorDep,
+    require_coordinator,
+    require_csrf,
+    require_follow_up_reader,
+)
 from app.i18n import current_language
-from app.models import Agreement, FocusArea, Measure, Role
+from app.models import Agreement, FocusArea, Measure
 from app.services import annex, measure_links, measure_views, measures
 from app.services.measure_form import Invalid
 from app.templating import is_htmx, render, templates
 
 readers = APIRouter(
     prefix="/follow-up",
-    dependencies=[Depends(require_role(*measures.READERS)), Depends(require_csrf)],
+    dependencies=[Depends(require_follow_up_reader), Depends(require_csrf)],
 )
 editors = APIRouter(
     prefix="/follow-up",
-    dependencies=[Depends(require_role(Role.coordinator)), Depends(require_csrf)],
+    dependencies=[Depends(require_coordinator), Depends(require_csrf)],
 )
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -113,7 +121,9 @@ def _agreement_page(
     status_code: int = 200,
     block: str | None = None,
 ) -> Response:
-    view = measure_views.agreement_view(session=session, agreement=agreement, lang=current_language())
+    view = measure_views.agreement_view(
+        session=session, agreement=agreement, lang=current_language()
+    )
     return render(
         request,
         "follow_up/agreement.html",
@@ -180,9 +190,7 @@ def add_focus_area(
             values={"new_area": dict(items)},
             status_code=422,
         )
-    return RedirectResponse(
-        f"/follow-up/agreements/{agreement.id}#area-{area.id}", status_code=303
-    )
+    return RedirectResponse(f"/follow-up/agreements/{agreement.id}#area-{area.id}", status_code=303)
 
 
 @editors.post("/focus-areas/{focus_area_id}")
@@ -229,7 +237,11 @@ def move_focus_area(
 
 
 def _measure_form(
-    session: Session, area: FocusArea, measure: Measure | None, values: dict, errors: dict  # type: ignore[type-arg]
+    session: Session,
+    area: FocusArea,
+    measure: Measure | None,
+    values: dict,
+    errors: dict,  # type: ignore[type-arg]
 ) -> dict:  # type: ignore[type-arg]
     agreement = _agreement(area.agreement_id, session)
     return {
@@ -282,7 +294,9 @@ def _measure_page(
         "link_kind_label": measure_links.kind_label,
     }
     if context["may_edit"]:
-        shown = values if values is not None else measures.values_of(session=session, measure=measure)
+        shown = (
+            values if values is not None else measures.values_of(session=session, measure=measure)
+        )
         context |= _measure_form(session, view.focus_area, measure, shown, errors or {})
     return render(
         request, "follow_up/measure.html", context, status_code=status_code, block="measure"
@@ -325,7 +339,9 @@ def update_measure(
 
 
 def _annex(session: SessionDep, agreement: AgreementDep) -> annex.Annex:
-    view = measure_views.agreement_view(session=session, agreement=agreement, lang=current_language())
+    view = measure_views.agreement_view(
+        session=session, agreement=agreement, lang=current_language()
+    )
     return annex.annex(view=view)
 
 

@@ -40,7 +40,9 @@ class Annex:
     @property
     def period(self) -> str:
         a = self.view.agreement
-        return str(a.first_year) if a.first_year == a.last_year else f"{a.first_year}–{a.last_year}"
+        if a.first_year == a.last_year:
+            return str(a.first_year)
+        return f"{a.first_year}\u2013{a.last_year}"  # an en dash, as printed
 
 
 def annex(*, view: AgreementView) -> Annex:
@@ -48,13 +50,13 @@ def annex(*, view: AgreementView) -> Annex:
 
 
 def measure_period(view: MeasureView) -> str:
-    """"2026-03-01 – 2026-11-30", open ends left blank; "" when neither is set."""
+    """The start and end joined by a dash, an open end left blank; "" when neither is set."""
     m = view.measure
     if m.starts_on is None and m.ends_on is None:
         return ""
     start = m.starts_on.isoformat() if m.starts_on else ""
     end = m.ends_on.isoformat() if m.ends_on else ""
-    return f"{start} – {end}".strip()
+    return f"{start} \u2013 {end}".strip()
 
 
 def covers(view: MeasureView) -> list[tuple[str, str]]:

@@ -16,7 +16,6 @@ from app.i18n import gettext as _
 from app.services import text_input
 
 TITLE_MAX = 200
-TEXT_MAX = 4_000  # one heading's text in the annex: about a page
 # The years an agreement may cover: anything outside is a typing error (20026, 226).
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -29,6 +28,11 @@ class Invalid(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+def column_limit(model: type, name: str) -> int:
+    """The most characters the column `name` of `model` holds (the table is the one source)."""
+    return int(model.__table__.c[name].type.length)  # type: ignore[attr-defined]
 
 
 def one_line(raw: Mapping[str, str], name: str, limit: int, errors: dict[str, str]) -> str:
@@ -51,8 +55,9 @@ def _multi_line_problem(name: str, value: str) -> text_input.Refused | None:
     return None
 
 
-def text(raw: Mapping[str, str], name: str, errors: dict[str, str], limit: int = TEXT_MAX) -> str:
-    """A multi-line text: newlines kept (CR LF as LF), other control characters refused."""
+def text(raw: Mapping[str, str], name: str, errors: dict[str, str], *, limit: int) -> str:
+    """A multi-line text: newlines kept (CR LF as LF), other control characters refused, at
+    most `limit` characters."""
     value = (raw.get(name) or "").replace("\r\n", "\n").replace("\r", "\n")
     refused = text_input.problem(name, value) or _multi_line_problem(name, value)
     if refused is not None:
@@ -65,10 +70,11 @@ def text(raw: Mapping[str, str], name: str, errors: dict[str, str], limit: int =
 
 
 def lines(
-    raw: Mapping[str, str], name: str, errors: dict[str, str], *, each: int, most: int
+    raw: Mapping[str, str], name: str, errors: dict[str, str], *, each: int, most: int, total: int
 ) -> list[str]:
-    """One entry per line (empty lines dropped), each at most `each` long, at most `most`."""
-    found = [line for line in text(raw, name, errors, limit=each * most).split("\n") if line]
+    """One entry per line (empty lines dropped), each at most `each` long, at most `most` of
+    them, and at most `total` characters in all."""
+    found = [line for line in text(raw, name, errors, limit=total).split("\n") if line]
     found = [" ".join(line.split()) for line in found]
     if name in errors:
         return found
@@ -101,9 +107,7 @@ def years(raw: Mapping[str, str], errors: dict[str, str]) -> tuple[int, int]:
         if last < first:
             errors["last_year"] = _("The last year cannot come before the first.")
         elif last - first + 1 > SPAN_MAX_YEARS:
-            errors["last_year"] = _(
-                "An agreement covers at most %(n)s years.", n=SPAN_MAX_YEARS
-            )
+            errors["last_year"] = _("An agreement covers at most %(n)s years.", n=SPAN_MAX_YEARS)
     return first or 0, last or 0
 
 

@@ -81,7 +81,9 @@ def options(*, session: Session, lang: str) -> dict[MeasureLinkKind, list[Option
     }
 
 
-def picked(items: Iterable[tuple[str, str]], errors: dict[str, str]) -> dict[MeasureLinkKind, set[int]]:
+def picked(
+    items: Iterable[tuple[str, str]], errors: dict[str, str]
+) -> dict[MeasureLinkKind, set[int]]:
     """The ids the form picked, by kind; a value that is no id is refused under "links"."""
     found: dict[MeasureLinkKind, set[int]] = {kind: set() for kind in MeasureLinkKind}
     for name, value in items:

@@ -24,8 +24,9 @@ from app.models import Agreement, FocusArea, Measure, MeasureLinkKind, Role, Sta
 from app.services import measure_form, measure_links, measure_views
 from app.services.measure_form import TITLE_MAX, Invalid
 
+# Who writes the follow-up (deps.require_coordinator guards the routes; this decides what a
+# page offers). Planners and triagers read it: deps.require_follow_up_reader.
 EDITORS = frozenset({Role.admin, Role.coordinator})
-READERS = EDITORS | {Role.planner, Role.triager}
 PARTY_MAX = 200
 PARTIES_MAX = 12
 FormItems = Sequence[tuple[str, str]]
@@ -33,10 +34,6 @@ FormItems = Sequence[tuple[str, str]]
 
 def may_edit(user: StaffUser) -> bool:
     return user.role in EDITORS
-
-
-def may_read(user: StaffUser) -> bool:
-    return user.role in READERS
 
 
 def _single(items: FormItems) -> dict[str, str]:
@@ -56,9 +53,18 @@ def _agreement_fields(raw: dict[str, str]) -> tuple[str, int, int, str]:
     if not title and "title" not in errors:
         errors["title"] = _("Give the agreement's title.")
     first, last = measure_form.years(raw, errors)
-    parties = measure_form.lines(raw, "parties", errors, each=PARTY_MAX, most=PARTIES_MAX)
+    parties = measure_form.lines(
+        raw,
+        "parties",
+        errors,
+        each=PARTY_MAX,
+        most=PARTIES_MAX,
+        total=measure_form.column_limit(Agreement, "parties"),
+    )
     if not parties and "parties" not in errors:
-        errors["parties"] = _("Name the parties, one a line (e.g. the municipality and the police).")
+        errors["parties"] = _(
+            "Name the parties, one a line (e.g. the municipality and the police)."
+        )
     if errors:
         raise Invalid(errors)
     return title, first, last, "\n".join(parties)
@@ -123,7 +129,8 @@ def _focus_fields(raw: dict[str, str]) -> tuple[str, str]:
     title = measure_form.one_line(raw, "title", TITLE_MAX, errors)
     if not title and "title" not in errors:
         errors["title"] = _("Give the focus area's title.")
-    description = measure_form.text(raw, "description", errors)
+    limit = measure_form.column_limit(FocusArea, "description")
+    description = measure_form.text(raw, "description", errors, limit=limit)
     if errors:
         raise Invalid(errors)
     return title, description
@@ -193,7 +200,8 @@ def _measure_fields(
     if not values["title"] and "title" not in errors:
         errors["title"] = _("Give the measure's title.")
     for name in (*measure_views.TEXT_FIELDS, "result"):
-        values[name] = measure_form.text(raw, name, errors)
+        limit = measure_form.column_limit(Measure, name)
+        values[name] = measure_form.text(raw, name, errors, limit=limit)
     values["responsible"] = measure_form.one_line(raw, "responsible", TITLE_MAX, errors)
     if not values["responsible"] and "responsible" not in errors:
         errors["responsible"] = _("Name the person responsible for the measure.")

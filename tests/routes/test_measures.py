@@ -56,7 +56,7 @@ def written(client, session, token):  # type: ignore[no-untyped-def]
     assert answer.status_code == 303
     area_id = session.exec(select(FocusArea.id)).one()
     lighting = session.exec(select(Unit).where(Unit.slug == "street-lighting")).one()
-    items = measure_form(unit_id=str(lighting.id)) + [("zone", str(centrum(session).id))]
+    items = [*measure_form(unit_id=str(lighting.id)), ("zone", str(centrum(session).id))]
     answer = post(client, f"/follow-up/measures/new?focus_area={area_id}", token, items)
     assert answer.status_code == 303, answer.text
     measure_id = int(answer.headers["location"].rsplit("/", 1)[1])
@@ -108,7 +108,11 @@ def test_focus_areas_move_with_htmx(client, session, written, token):
     post(client, f"{LIST}/{agreement}/focus-areas", token, [("title", "Kommunikation")])
     second = session.exec(select(FocusArea).where(FocusArea.title == "Kommunikation")).one()
     answer = post(
-        client, f"/follow-up/focus-areas/{second.id}/move", token, [("direction", "up")], headers=HTMX
+        client,
+        f"/follow-up/focus-areas/{second.id}/move",
+        token,
+        [("direction", "up")],
+        headers=HTMX,
     )
     assert answer.status_code == 200
     assert answer.text.lstrip().startswith('<div id="focus-areas"')
@@ -144,14 +148,22 @@ def test_bad_input_is_a_4xx_with_its_message_never_a_500(client, session, writte
         # NUL in a text under a heading: the measure's form refuses it.
         (measure_url, measure_form(purpose="Syfte\x00"), "not allowed"),
         (measure_url, measure_form(starts_on="2026-13-01"), "year-month-day"),
-        (measure_url, measure_form() + [("zone", "999999")], "no row has the number 999999"),
-        (measure_url, measure_form() + [("walk", "x")], "is not one of the choices"),
+        (measure_url, [*measure_form(), ("zone", "999999")], "no row has the number 999999"),
+        (measure_url, [*measure_form(), ("walk", "x")], "is not one of the choices"),
         (measure_url, measure_form(unit_id="999999"), "Choose one of the units."),
         (f"{LIST}/{written['agreement']}", agreement_form(last_year="2050"), "at most 10 years"),
         (f"{LIST}/{written['agreement']}/focus-areas", [("title", "")], "focus area&#39;s title"),
         (f"/follow-up/focus-areas/{written['area']}", [("title", "\x00")], "title"),
-        (f"/follow-up/focus-areas/{written['area']}", [("title", "A"), ("description", "\x01")], "not allowed"),
-        (f"/follow-up/measures/new?focus_area={written['area']}", [("title", "")], "Give the measure&#39;s title."),
+        (
+            f"/follow-up/focus-areas/{written['area']}",
+            [("title", "A"), ("description", "\x01")],
+            "not allowed",
+        ),
+        (
+            f"/follow-up/measures/new?focus_area={written['area']}",
+            [("title", "")],
+            "Give the measure&#39;s title.",
+        ),
         ("/follow-up/measures/new?focus_area=abc", measure_form(), ""),
     ]
     for url, items, message in cases:
@@ -257,7 +269,7 @@ def test_the_annex_page_shows_each_measure_under_the_headings(client, written):
         "Expected effect / method of follow-up",
         "Anna Berg, trygghetssamordnare",
         "Två vandringar om året med boende.",
-        "2026-03-01 – 2027-10-31",
+        "2026-03-01 \u2013 2027-10-31",
     ):
         assert text in page.text, text
 

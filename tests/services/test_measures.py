@@ -112,13 +112,18 @@ def test_an_agreement_keeps_its_title_period_and_parties_one_a_line(session, agr
         ({"title": "Boden\x00"}, "title", "not allowed"),
         ({"first_year": "2027", "last_year": "2026"}, "last_year", "cannot come before"),
         ({"first_year": "20026"}, "first_year", "A year between 2000 and 2100"),
-        ({"first_year": "２０２６"}, "first_year", "A year between"),  # full-width digits
+        (
+            {"first_year": "\uff12\uff10\uff12\uff16"},
+            "first_year",
+            "A year between",
+        ),  # full-width digits
         ({"last_year": ""}, "last_year", "Give the year"),
         ({"first_year": "2026", "last_year": "2040"}, "last_year", "at most 10 years"),
         ({"parties": "\n \n"}, "parties", "Name the parties"),
         ({"parties": "Kommunen\x07\nPolisen"}, "parties", "not allowed"),
         ({"parties": "\n".join(f"Part {i}" for i in range(13))}, "parties", "at most 12"),
         ({"parties": "P" * 201}, "parties", "at most 200 characters a line"),
+        ({"parties": "\n".join("P" * 180 for _ in range(12))}, "parties", "at most 2000"),
     ],
 )
 def test_a_wrong_agreement_is_refused_naming_the_field(session, over, field, message):
@@ -194,7 +199,8 @@ def test_a_measure_keeps_the_annex_headings_its_responsible_and_what_it_covers(s
         upload=None,
         user=make_staff(session, "planner"),
     )
-    items = measure_form(unit_id=str(lighting.id)) + [
+    items = [
+        *measure_form(unit_id=str(lighting.id)),
         ("zone", str(zone(session, "centrum").id)),
         ("category", str(category(session, "dark-spot").id)),
         ("walk", str(the_walk.id)),
@@ -239,7 +245,8 @@ def test_a_measure_keeps_the_annex_headings_its_responsible_and_what_it_covers(s
         ({"ends_on": "9999-01-01"}, "ends_on", "year-month-day"),
         ({"purpose": "Syfte\x00"}, "purpose", "not allowed"),
         ({"approach": "Steg\x1b[31m"}, "approach", "not allowed"),
-        ({"timetable": "x" * 4001}, "timetable", "at most 4000"),
+        ({"timetable": "x" * 2001}, "timetable", "at most 2000 characters"),
+        ({"purpose": "x" * 4001}, "purpose", "at most 4000 characters"),
         ({"unit_id": "999999"}, "unit_id", "Choose one of the units."),
         ({"unit_id": "lighting"}, "unit_id", "Choose one of the units."),
     ],
@@ -248,7 +255,7 @@ def test_a_wrong_measure_is_refused_naming_the_field(session, area, over, field,
     errors = refused(
         measures.create_measure, session=session, area=area, items=measure_form(**over)
     )
-    assert message.replace("4000", "4,000") in errors[field] or message in errors[field]
+    assert message in errors[field]
     assert count(session, measures.Measure) == 0
 
 
@@ -266,7 +273,7 @@ def test_a_wrong_measure_is_refused_naming_the_field(session, area, over, field,
 )
 def test_a_link_to_nothing_is_refused(session, area, kind, value, message):
     errors = refused(
-        measures.create_measure, session=session, area=area, items=measure_form() + [(kind, value)]
+        measures.create_measure, session=session, area=area, items=[*measure_form(), (kind, value)]
     )
     assert message in errors["links"]
     assert count(session, MeasureLink) == 0
@@ -277,12 +284,13 @@ def test_editing_a_measure_replaces_what_it_covers_and_may_move_it_within_the_ag
 ):
     centrum, lighting = zone(session, "centrum"), category(session, "dark-spot")
     measure = measures.create_measure(
-        session=session, area=area, items=measure_form() + [("zone", str(centrum.id))]
+        session=session, area=area, items=[*measure_form(), ("zone", str(centrum.id))]
     )
     other = measures.add_focus_area(
         session=session, agreement=agreement, items=[("title", "Kommunikation")]
     )
-    items = measure_form(result="Två vandringar hölls; 14 av 20 brister åtgärdade.") + [
+    items = [
+        *measure_form(result="Två vandringar hölls; 14 av 20 brister åtgärdade."),
         ("category", str(lighting.id)),
         ("focus_area_id", str(other.id)),
     ]
@@ -300,7 +308,7 @@ def test_editing_a_measure_replaces_what_it_covers_and_may_move_it_within_the_ag
         measures.update_measure,
         session=session,
         measure=measure,
-        items=measure_form() + [("focus_area_id", str(foreign.id))],
+        items=[*measure_form(), ("focus_area_id", str(foreign.id))],
     )
     assert "the agreement's focus areas" in errors["focus_area_id"]
     session.expire_all()
@@ -310,7 +318,7 @@ def test_editing_a_measure_replaces_what_it_covers_and_may_move_it_within_the_ag
 def test_a_link_whose_row_is_gone_is_left_out_of_the_view(session, area):
     the_walk = walk(session)
     measure = measures.create_measure(
-        session=session, area=area, items=measure_form() + [("walk", str(the_walk.id))]
+        session=session, area=area, items=[*measure_form(), ("walk", str(the_walk.id))]
     )
     session.delete(the_walk)
     session.commit()
@@ -337,7 +345,9 @@ def test_the_agreement_view_lists_focus_areas_in_order_with_their_measures(sessi
 def test_the_measures_active_in_a_year_are_those_under_way_some_time_in_it(session, area):
     def make(title: str, starts: str = "", ends: str = ""):  # type: ignore[no-untyped-def]
         return measures.create_measure(
-            session=session, area=area, items=measure_form(title=title, starts_on=starts, ends_on=ends)
+            session=session,
+            area=area,
+            items=measure_form(title=title, starts_on=starts, ends_on=ends),
         )
 
     make("All of 2026", "2026-01-01", "2026-12-31")
@@ -381,16 +391,24 @@ def test_the_annex_docx_has_the_focus_areas_as_headings_and_each_measure_in_its_
     measures.create_measure(
         session=session,
         area=area,
-        items=measure_form(unit_id=str(unit(session, "street-lighting").id))
-        + [("zone", str(zone(session, "centrum").id))],
+        items=[
+            *measure_form(unit_id=str(unit(session, "street-lighting").id)),
+            ("zone", str(zone(session, "centrum").id)),
+        ],
     )
     measures.create_measure(
         session=session, area=area, items=measure_form(title="Belysning i gångtunneln", purpose="")
     )
-    measures.add_focus_area(session=session, agreement=agreement, items=[("title", "Kommunikation")])
+    measures.add_focus_area(
+        session=session, agreement=agreement, items=[("title", "Kommunikation")]
+    )
     view = measure_views.agreement_view(session=session, agreement=agreement, lang="en")
     document = _docx(annex.annex(view=view))
-    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    headings = [
+        (p.style.name, p.text)
+        for p in document.paragraphs
+        if p.style.name.startswith(("Heading", "Title"))
+    ]
     assert headings[0] == ("Title", "Annex: the measures of “Samverkan för ökad trygghet i Boden”")
     assert ("Heading 1", "Trygghet i offentlig miljö") in headings
     assert ("Heading 1", "Kommunikation") in headings
@@ -409,7 +427,7 @@ def test_the_annex_docx_has_the_focus_areas_as_headings_and_each_measure_in_its_
     assert "Metod: trygghetsvandring." in texts  # one paragraph a line
     assert "Not written yet." in texts  # the second measure has no purpose
     assert "Parties: Bodens kommun, Polisen, lokalpolisområde Boden" in texts
-    assert "Period: 2026–2027" in texts
+    assert "Period: 2026\u20132027" in texts
     assert f"Districts and areas: {zone(session, 'centrum').name}" in texts
     assert "No measures yet." in texts  # the empty focus area Kommunikation
     # The cover, then one section (page) for each measure.
