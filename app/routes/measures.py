@@ -1,9 +1,9 @@
 """The agreement's follow-up: agreements, their focus areas and measures, and the annex for
 1 December (page, PDF, DOCX).
 
-Coordinators (and admins) write; planners and triagers read (`measures.READERS`). The editors'
-router is included before the readers' one, so that /measures/new is not taken for a measure's
-number."""
+Coordinators (and admins) write; planners and triagers read (deps.require_coordinator and
+deps.require_follow_up_reader). The editors' router is included before the readers' one, so
+that /measures/new is not taken for a measure's number."""
 
 from __future__ import annotations
 

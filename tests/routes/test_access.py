@@ -14,12 +14,13 @@ from app.main import create_app
 from tests.conftest import make_settings
 from tests.factories import csrf_token, login_as, post_observation
 
-ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
+ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner", "coordinator"}
 ADMIN = {"admin"}
 PUBLIC = "public"
 PLANNERS = {"admin", "planner"}
-# Planning (plan cases, histories, exports): planners work; triagers and walk leaders read.
-HISTORY_READERS = {"admin", "planner", "triager", "walk_leader"}
+# Planning (plan cases, histories, exports): planners work; triagers, walk leaders and the
+# follow-up's coordinators read.
+HISTORY_READERS = {"admin", "planner", "triager", "walk_leader", "coordinator"}
 READ_PLANS = HISTORY_READERS
 # The agreement's follow-up: coordinators (and admins) write it; planners and triagers read it.
 FOLLOW_UP_READERS = {"admin", "coordinator", "planner", "triager"}

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from app.models import Agreement, FocusArea, Measure, MeasureLink, Unit, Zone
 from tests.factories import count, csrf_token, login_as
-from tests.services.test_measures import agreement_form, measure_form
+from tests.services.test_measures import agreement_form, measure_form, walk
 
 HTMX = {"HX-Request": "true"}
 LIST = "/follow-up/agreements"
@@ -82,6 +82,19 @@ def test_a_coordinator_writes_an_agreement_a_focus_area_and_a_measure(client, se
 
     listing = client.get(LIST)
     assert "1 focus area" in listing.text and "1 measure" in listing.text
+
+
+def test_a_coordinator_opens_the_zone_walk_and_plan_case_a_measure_covers(
+    client, session, written, token
+):
+    the_walk = walk(session)
+    url = f"/follow-up/measures/{written['measure']}"
+    items = [*measure_form(), ("zone", str(centrum(session).id)), ("walk", str(the_walk.id))]
+    assert post(client, url, token, items).status_code == 303
+    page = client.get(url).text
+    for href in ("/planning/zones/centrum", f"/walks/{the_walk.id}"):
+        assert f'href="{href}"' in page
+        assert client.get(href).status_code == 200, href
 
 
 def test_the_measure_form_saves_with_htmx_and_gives_its_part_of_the_page_back(
