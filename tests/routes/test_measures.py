@@ -321,3 +321,6 @@ def test_the_annex_docx_reads_back_in_swedish_for_a_swedish_visitor(client, writ
     assert ("Heading 3", "Förväntad effekt / metod för uppföljning") in paragraphs
     assert ("Normal", "Ansvarig: Anna Berg, trygghetssamordnare") in paragraphs
     assert ("Normal", "Två vandringar om året med boende.") in paragraphs
+    page = client.get(f"{LIST}/{written['agreement']}/annex").text
+    for heading in ("Syfte/metod", "Tillvägagångssätt", "Tidsplan", "Samverkanspartners"):
+        assert f"<h4>{heading}</h4>" in page
