@@ -33,6 +33,7 @@ from app.routes import (
     auth,
     capture,
     follow_up,
+    measures,
     plan_cases,
     planning,
     planning_exports,
@@ -92,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
     app.include_router(follow_up.router)
+    # Editors first: /follow-up/measures/new is not a measure's number.
+    app.include_router(measures.editors)
+    app.include_router(measures.readers)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
