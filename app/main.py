@@ -32,6 +32,7 @@ from app.routes import (
     admin_zones,
     auth,
     capture,
+    council,
     follow_up,
     plan_cases,
     planning,
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
     app.include_router(follow_up.router)
+    app.include_router(council.issuers)  # before the readers: /new is not a report id
+    app.include_router(council.readers)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 

@@ -20,7 +20,7 @@ from app.deps import (
     VisitorDep,
     require_coordinator,
     require_csrf,
-    require_role,
+    require_follow_up_reader,
 )
 from app.i18n import current_language
 from app.models import CouncilReport, Role
@@ -32,7 +32,7 @@ PREFIX = "/follow-up/reports"
 readers = APIRouter(
     prefix=PREFIX,
     dependencies=[
-        Depends(require_role(Role.coordinator, Role.planner, Role.triager)),
+        Depends(require_follow_up_reader),
         Depends(require_csrf),
     ],
 )

@@ -30,7 +30,10 @@ BESIDE = {"police_reported_crimes": "reports", "scb_safety_index": "felt_unsafet
 
 
 def rounded(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 4)
+    """Four decimals; a count stays a whole number."""
+    if value is None or isinstance(value, int):
+        return value
+    return round(float(value), 4)
 
 
 def figure(found: indicators.Figure | None) -> dict[str, Any]:
@@ -184,7 +187,8 @@ def zones_rule() -> str:
         "A district has improved when, in the last year of the period against the year "
         "before, it had fewer problem reports or a lower average felt unsafety (by at least "
         "0.1 on the scale 1 to 5), and neither rose. It has worsened when one of them rose and "
-        "neither fell. Where one fell and the other rose the district is shown as mixed."
+        "neither fell. Where one fell and the other rose the district is shown as mixed; where "
+        "nothing was reported in either year, as without data."
     )
 
 
@@ -223,7 +227,9 @@ def zones_compared(
                 UNSAFETY_STEP,
             ),
         ]
-        judged = verdict(moves)
+        # Nothing reported in either year: nothing to judge by (0 against 0 is no news).
+        quiet = not _value(series, last - 1, "reports") and not _value(series, last, "reports")
+        judged = "no_data" if quiet else verdict(moves)
         rows.append(
             {
                 "id": zone.id,

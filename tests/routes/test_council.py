@@ -13,7 +13,15 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from app.models import Agreement, CouncilReport, FocusArea, Measure
+from app.models import (
+    Agreement,
+    Category,
+    CouncilReport,
+    FocusArea,
+    Measure,
+    MeasureLink,
+    MeasureLinkKind,
+)
 from tests.factories import csrf_token, insert_observation, login_as
 
 CENTRUM = (65.8253, 21.6880)
@@ -43,13 +51,17 @@ def reports(session: Session) -> None:
     area = FocusArea(agreement_id=agreement.id, title="Trygghet offentlig miljö", position=1)
     session.add(area)
     session.commit()
+    measure = Measure(
+        focus_area_id=area.id,
+        title='=HYPERLINK("http://evil.example")',
+        responsible="Anna Andersson",
+        result="Fyrtio nya armaturer längs Kungsgatan.",
+    )
+    session.add(measure)
+    session.commit()
+    dark = session.exec(select(Category).where(Category.slug == "dark-spot")).one()
     session.add(
-        Measure(
-            focus_area_id=area.id,
-            title='=HYPERLINK("http://evil.example")',
-            responsible="Anna Andersson",
-            result="Fyrtio nya armaturer längs Kungsgatan.",
-        )
+        MeasureLink(measure_id=measure.id, kind=MeasureLinkKind.category, target_id=dark.id)
     )
     session.commit()
 
