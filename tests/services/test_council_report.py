@@ -169,8 +169,12 @@ def test_zones_that_improved_and_worsened(
     assert centrum["verdict"] == "improved"
     assert bjorknas["verdict"] == "worsened"
     assert zones["heden"]["verdict"] == "no_data"  # nothing reported there in either year
-    assert centrum["years"][-1]["felt_unsafety"]["value"] == pytest.approx(felt(2026, CENTRUM), abs=1e-4)
-    assert centrum["years"][0]["felt_unsafety"]["value"] == pytest.approx(felt(2025, CENTRUM), abs=1e-4)
+    assert centrum["years"][-1]["felt_unsafety"]["value"] == pytest.approx(
+        felt(2026, CENTRUM), abs=1e-4
+    )
+    assert centrum["years"][0]["felt_unsafety"]["value"] == pytest.approx(
+        felt(2025, CENTRUM), abs=1e-4
+    )
     assert bjorknas["years"][-1]["reports"]["value"] == 3
     assert "improved" in data["zones_rule"] and "worsened" in data["zones_rule"]
 
