@@ -21,6 +21,9 @@ PLANNERS = {"admin", "planner"}
 # Planning (plan cases, histories, exports): planners work; triagers and walk leaders read.
 HISTORY_READERS = {"admin", "planner", "triager", "walk_leader"}
 READ_PLANS = HISTORY_READERS
+# The agreement's follow-up: coordinators (and admins) manage it; planners and triagers read it.
+COORDINATORS = {"admin", "coordinator"}
+FOLLOW_UP_READERS = {"admin", "coordinator", "planner", "triager"}
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/"): PUBLIC,
@@ -102,6 +105,14 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/planning/zones/{slug}/export.geojson"): HISTORY_READERS,
     ("GET", "/planning/area/{key}/export.csv"): HISTORY_READERS,
     ("GET", "/planning/area/{key}/export.geojson"): HISTORY_READERS,
+    ("GET", "/follow-up"): FOLLOW_UP_READERS,
+    # The yearly report to the council: coordinators issue it, the readers read what was issued.
+    ("GET", "/follow-up/reports"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/new"): COORDINATORS,
+    ("POST", "/follow-up/reports"): COORDINATORS,
+    ("GET", "/follow-up/reports/{report_id}"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/{report_id}.pdf"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/{report_id}.csv"): FOLLOW_UP_READERS,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -162,7 +173,7 @@ def fill(path: str, observation_id: int) -> str:
     # No walk, user or admin row has this number: the guards answer before the
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
-    path = re.sub(r"\{(user|row|walk|plan|basis|line)_id\}", NO_SUCH_ID, path)
+    path = re.sub(r"\{(user|row|walk|plan|basis|line|report)_id\}", NO_SUCH_ID, path)
     path = path.replace("{slug}", "centrum").replace("{key}", "0123456789abcdef")
     return path.replace("{kind}", "units")
 
