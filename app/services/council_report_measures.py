@@ -127,6 +127,7 @@ def measures_in_period(
             if i in zones
         ]
         unit = units.get(measure.unit_id) if measure.unit_id is not None else None
+        starts, ends = _runs(measure, agreement)
         listed.append(
             {
                 "id": measure.id,
@@ -140,6 +141,7 @@ def measures_in_period(
                 "partners": measure.partners,
                 "starts_on": measure.starts_on.isoformat() if measure.starts_on else None,
                 "ends_on": measure.ends_on.isoformat() if measure.ends_on else None,
+                "runs": [starts.isoformat(), ends.isoformat()],  # a missing date: the agreement's
                 "result": measure.result,
                 "categories": [cats[i].name(lang) for i in linked["category"] if i in cats],
                 "zones": [zones[i].name for i in linked["zone"] if i in zones],
