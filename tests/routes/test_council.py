@@ -17,10 +17,13 @@ from app.models import (
     Agreement,
     Category,
     CouncilReport,
+    ExternalFigure,
     FocusArea,
     Measure,
     MeasureLink,
     MeasureLinkKind,
+    Target,
+    TargetDirection,
 )
 from tests.factories import csrf_token, insert_observation, login_as
 
@@ -62,6 +65,19 @@ def reports(session: Session) -> None:
     dark = session.exec(select(Category).where(Category.slug == "dark-spot")).one()
     session.add(
         MeasureLink(measure_id=measure.id, kind=MeasureLinkKind.category, target_id=dark.id)
+    )
+    # Reports down 10 % against 2025 (2 -> 3 is +50 %: not met); a source typed like a formula.
+    session.add(
+        Target(
+            indicator="reports",
+            year=2026,
+            direction=TargetDirection.at_most,
+            value=-10,
+            baseline_year=2025,
+        )
+    )
+    session.add(
+        ExternalFigure(indicator="police_reported_crimes", year=2026, value=812, source="@SUM(A1)")
     )
     session.commit()
 
@@ -144,6 +160,11 @@ def test_a_coordinator_previews_issues_and_reads_the_report(
             else:
                 assert not cell.startswith(FORMULA_STARTS), cell
     assert any(cell.startswith("'=HYPERLINK") for row in body for cell in row)
+    target = found[("target", "reports", "Whole municipality", "2026")]
+    assert target[5] == "50.0" and target[8] == "at most \u221210 % against 2025"
+    assert target[9] == "Not met"
+    police = found[("external", "police_reported_crimes", "Whole municipality", "2026")]
+    assert police[5] == "812.0" and police[11] == "'@SUM(A1)"
 
 
 def test_an_issued_report_is_frozen(client, session: Session, reports: None, token: str) -> None:
@@ -249,3 +270,19 @@ def test_the_page_with_no_period_offers_last_year(client, coordinator, stopped_c
     assert page.status_code == 200
     assert re.search(r'name="first_year"[^>]*value="2025"', page.text)
     assert "Issue the report" not in page.text
+
+
+def test_a_report_is_shown_in_the_language_it_was_issued_in(
+    client, session: Session, reports: None, token: str
+) -> None:
+    client.get("/lang/sv", follow_redirects=False)
+    report_id = issued_id(issue(client, token, title=""))
+    client.get("/lang/en", follow_redirects=False)
+    page = client.get(f"/follow-up/reports/{report_id}").text
+    assert "Uppföljning av samverkansöverenskommelsen 2026" in page
+    assert "Så beräknades varje siffra" in page
+    assert "Inte uppfyllt" in page  # the target's outcome, written out when issued
+    text = pdf_text(client.get(f"/follow-up/reports/{report_id}.pdf").content)
+    assert "Indikatorer mot mål" in text
+    header = client.get(f"/follow-up/reports/{report_id}.csv").text.lstrip("\ufeff")
+    assert header.startswith("Avsnitt,Indikator,Namn")
