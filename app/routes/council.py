@@ -109,9 +109,8 @@ def new_report(
         return _new_page(
             request, first_year=year, last_year=year, title=title, report=None, error=None
         )
-    first = first_year if first_year is not None else last_year
-    last = last_year if last_year is not None else first_year
-    assert first is not None and last is not None
+    # One year given: a report of that year.
+    first, last = (first_year or last_year or 0), (last_year or first_year or 0)
     try:
         report = council_report.preview(
             session=session,

@@ -286,3 +286,10 @@ def test_a_report_is_shown_in_the_language_it_was_issued_in(
     assert "Indikatorer mot mål" in text
     header = client.get(f"/follow-up/reports/{report_id}.csv").text.lstrip("\ufeff")
     assert header.startswith("Avsnitt,Indikator,Namn")
+
+
+def test_one_year_given_makes_a_report_of_that_year(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/follow-up/reports/new?last_year=2026")
+    assert page.status_code == 200
+    assert re.search(r'name="first_year"[^>]*value="2026"', page.text)
+    assert "Issue the report" in page.text
