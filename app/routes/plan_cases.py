@@ -199,6 +199,8 @@ def mark_line(
         return render(request, "planning/_checklist_line.html", context, status_code=422)
     if not is_htmx(request):
         return RedirectResponse(f"/planning/plans/{case.id}#line-{line.id}", status_code=303)
+    # The page's count of undecided lines follows the save (an out-of-band swap).
+    context["undecided"] = plan_checklist.undecided(session=session, case=case)
     return render(request, "planning/_checklist_line.html", context)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -209,6 +210,19 @@ def mark(
     session.commit()
     session.refresh(line)
     return line
+
+
+def undecided(*, session: Session, case: PlanCase) -> int:
+    """The lines still in the area that nobody has decided on yet."""
+    return session.exec(
+        select(func.count())
+        .select_from(PlanChecklistLine)
+        .where(
+            PlanChecklistLine.plan_case_id == case.id,
+            col(PlanChecklistLine.in_area).is_(True),
+            col(PlanChecklistLine.decision).is_(None),
+        )
+    ).one()
 
 
 def category_names(*, session: Session, lang: str) -> dict[str, str]:

@@ -67,15 +67,18 @@ def test_a_planner_registers_a_plan_marks_the_checklist_and_freezes_the_basis(
     lines = page.locator(".checklist-line")
     expect(lines).to_have_count(2)
     check_accessibility(page, f"plan case ({name})")
-    for index, decision, note in (
-        (0, "Addressed in the plan", "Ny belysning i planen"),
-        (1, "To handle outside the plan", "Gatuenheten"),
+    undecided = page.locator("#undecided-count")
+    expect(undecided).to_have_text("2 lines are not decided yet.")
+    for index, decision, note, left in (
+        (0, "Addressed in the plan", "Ny belysning i planen", "1 line is not decided yet."),
+        (1, "To handle outside the plan", "Gatuenheten", ""),
     ):
         line = lines.nth(index)
         line.get_by_text(decision, exact=True).click()
         line.get_by_label("Note").fill(note)
         line.get_by_role("button", name="Save this line").click()
         expect(lines.nth(index).get_by_role("status")).to_have_text("Saved.")
+        expect(undecided).to_have_text(left)
     shot(page, f"plan-2-checklist-{name}")
 
     page.get_by_role("button", name="Freeze the basis for this stage").click()

@@ -254,6 +254,11 @@ def test_marking_two_lines_through_htmx(client, session, token, reports):
     assert "<html" not in first.text and "Saved." in first.text
     assert 'value="addressed" checked' in first.text
     assert 'value="outside_plan" checked' in second.text
+    # The page's count of undecided lines follows each save.
+    assert '<span id="undecided-count" hx-swap-oob="true">1 line is not decided yet.</span>' in (
+        first.text
+    )
+    assert '<span id="undecided-count" hx-swap-oob="true"></span>' in second.text
     spot, problem = lines_of(session, case)
     assert (spot.decision, spot.note) == ("addressed", "Belysning längs gångvägen")
     assert (problem.decision, problem.note) == ("outside_plan", "Fler papperskorgar")
