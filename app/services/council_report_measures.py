@@ -101,7 +101,7 @@ def measures_in_period(
     if not active:
         return []
     links = _linked(session, [m.id for m, _a, _g in active])  # type: ignore[misc]
-    wanted = {kind: {i for v in links.values() for i in v[kind]} for kind in links[active[0][0].id]}  # type: ignore[index]
+    wanted = {k.value: {i for v in links.values() for i in v[k.value]} for k in MeasureLinkKind}
     cats = {
         c.id: c
         for c in session.exec(select(Category).where(col(Category.id).in_(wanted["category"])))
