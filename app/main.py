@@ -32,6 +32,7 @@ from app.routes import (
     admin_zones,
     auth,
     capture,
+    council,
     follow_up,
     measures,
     plan_cases,
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Editors first: /follow-up/measures/new is not a measure's number.
     app.include_router(measures.editors)
     app.include_router(measures.readers)
+    app.include_router(council.issuers)  # before the readers: /new is not a report id
+    app.include_router(council.readers)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 

@@ -106,6 +106,14 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/planning/zones/{slug}/export.geojson"): HISTORY_READERS,
     ("GET", "/planning/area/{key}/export.csv"): HISTORY_READERS,
     ("GET", "/planning/area/{key}/export.geojson"): HISTORY_READERS,
+    ("GET", "/follow-up"): FOLLOW_UP_READERS,
+    # The yearly report to the council: coordinators issue it, the readers read what was issued.
+    ("GET", "/follow-up/reports"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/new"): COORDINATORS,
+    ("POST", "/follow-up/reports"): COORDINATORS,
+    ("GET", "/follow-up/reports/{report_id}"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/{report_id}.pdf"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/{report_id}.csv"): FOLLOW_UP_READERS,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -127,7 +135,6 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/admin/zones/export"): {"admin", "planner"},
     ("GET", "/admin/zones/placement"): {"admin", "planner"},
     ("POST", "/admin/zones/placement"): {"admin", "planner"},
-    ("GET", "/follow-up"): FOLLOW_UP_READERS,
     # Agreements, focus areas, measures and the annex.
     ("GET", "/follow-up/agreements"): FOLLOW_UP_READERS,
     ("POST", "/follow-up/agreements"): COORDINATORS,
@@ -183,7 +190,9 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(
-        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure)_id\}", NO_SUCH_ID, path
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report)_id\}",
+        NO_SUCH_ID,
+        path,
     )
     path = path.replace("{slug}", "centrum").replace("{key}", "0123456789abcdef")
     return path.replace("{kind}", "units")
