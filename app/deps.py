@@ -288,6 +288,9 @@ def plan_case_by_id(
 PlanCaseDep = Annotated[PlanCase, Depends(plan_case_by_id)]
 # The roles that read planners' pages (the rule lives in services/plan_cases).
 require_planning_reader = require_role(*plan_cases.PLANNING_ROLES)
+# The agreement's follow-up: coordinators (and admins) manage it; planners and triagers read it.
+require_coordinator = require_role(Role.coordinator)
+require_follow_up_reader = require_role(Role.coordinator, Role.planner, Role.triager)
 
 
 def plan_scope(case: PlanCaseDep, session: SessionDep) -> area.Scope:

@@ -59,6 +59,7 @@ def role_label(role: Role | str) -> str:
         Role.unit_worker: _("unit staff"),
         Role.walk_leader: _("walk leader"),
         Role.planner: _("planner"),
+        Role.coordinator: _("follow-up coordinator"),
     }
     return labels.get(Role(role), str(role))
 
@@ -74,6 +75,7 @@ def staff_links(role: Role | str) -> list[Link]:
     links: list[tuple[str, str, set[Role]]] = [
         ("/triage", _("Queue"), {Role.triager, Role.unit_worker}),
         ("/planning", _("Planning"), {Role.planner, Role.triager, Role.walk_leader}),
+        ("/follow-up", _("Follow-up"), {Role.coordinator, Role.planner, Role.triager}),
         ("/walks/manage", _("Safety walks"), set(Role)),
         ("/observations", _("Recent reports"), set(Role)),
         ("/admin", _("Administration"), set()),  # admins only
@@ -86,8 +88,9 @@ def staff_links(role: Role | str) -> list[Link]:
 
 def start_page(role: Role | str) -> str:
     """Where a role lands after login when it was heading nowhere in particular: planners on
-    their plan cases and districts, everyone else on the staff page."""
-    return "/planning" if Role(role) == Role.planner else "/staff"
+    their plan cases and districts, coordinators on the follow-up, everyone else on the staff
+    page."""
+    return {Role.planner: "/planning", Role.coordinator: "/follow-up"}.get(Role(role), "/staff")
 
 
 def priority_label(priority: Priority | str) -> str:

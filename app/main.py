@@ -32,6 +32,7 @@ from app.routes import (
     admin_zones,
     auth,
     capture,
+    follow_up,
     plan_cases,
     planning,
     planning_exports,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
+    app.include_router(follow_up.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 

@@ -30,6 +30,13 @@ from app.services import demo
 ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
 TEST_TABLES = (
+    "council_report",
+    "external_figure",
+    "target",
+    "measure_link",
+    "measure",
+    "focus_area",
+    "agreement",
     "outbox_mail",
     "support",
     "observation_event",

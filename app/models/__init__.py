@@ -11,7 +11,20 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+from app.models.agreement import (  # noqa: E402
+    Agreement,
+    FocusArea,
+    Measure,
+    MeasureLink,
+    MeasureLinkKind,
+)
 from app.models.category import Category, CategoryKind  # noqa: E402
+from app.models.indicator import (  # noqa: E402
+    CouncilReport,
+    ExternalFigure,
+    Target,
+    TargetDirection,
+)
 from app.models.observation import (  # noqa: E402
     CLOSED_STATES,
     OPEN_STATES,
@@ -49,10 +62,17 @@ from app.models.zone import (  # noqa: E402
 __all__ = [
     "CLOSED_STATES",
     "OPEN_STATES",
+    "Agreement",
     "Category",
     "CategoryKind",
+    "CouncilReport",
     "EventKind",
+    "ExternalFigure",
+    "FocusArea",
     "LoginThrottle",
+    "Measure",
+    "MeasureLink",
+    "MeasureLinkKind",
     "Observation",
     "ObservationEvent",
     "ObservationZone",
@@ -76,6 +96,8 @@ __all__ = [
     "StaffUser",
     "Status",
     "Support",
+    "Target",
+    "TargetDirection",
     "Unit",
     "Walk",
     "WalkCheck",

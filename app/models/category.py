@@ -24,6 +24,8 @@ class Category(SQLModel, table=True):
     active: bool = Field(default=True)
     # Matters for the police or social services (e.g. drug dealing): routed, never public.
     private: bool = Field(default=False)
+    # Damage to municipal property (vandalism, graffiti): an indicator of the agreement.
+    damage: bool = Field(default=False)
     default_unit_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
 
     def name(self, lang: str) -> str:

@@ -113,6 +113,8 @@ class Observation(SQLModel, table=True):
     # When it was last marked fixed (kept when verified): planners' "days to fix" reads it.
     fixed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The owning unit has been reminded that this is due soon / overdue (once each).
+    # The unit chose to show its before/after photos on the public quarterly page.
+    photos_published: bool = Field(default=False)
     reminded_due_soon: bool = Field(default=False)
     reminded_overdue: bool = Field(default=False)
 

@@ -12,6 +12,8 @@ class Role(StrEnum):
     unit_worker = "unit_worker"  # a unit's field staff
     walk_leader = "walk_leader"
     planner = "planner"
+    # Runs the agreement's follow-up: measures, targets, figures, the council's report.
+    coordinator = "coordinator"
 
 
 class StaffUser(SQLModel, table=True):

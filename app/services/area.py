@@ -48,7 +48,7 @@ class Scope:
     def clause(self) -> ColumnElement[bool]:
         """The observations inside, as a SQL clause over Observation."""
         if self.zone_id is not None:
-            return _zone_clause(self.zone_id)
+            return zone_clause(self.zone_id)
         return polygon_clause(self.geometry)
 
     def geojson(self) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def _loads(text: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _zone_clause(zone_id: int) -> ColumnElement[bool]:
+def zone_clause(zone_id: int) -> ColumnElement[bool]:
     # Every observation the zone contains (a district's includes its parts of town'), read from
     # the membership rows that placing writes: an index lookup, not a geometry test.
     return col(Observation.id).in_(

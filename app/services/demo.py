@@ -60,6 +60,7 @@ def load(*, session: Session) -> dict[str, int]:
         category.kind = CategoryKind(row["kind"])
         category.position = position
         category.private = bool(row.get("private", False))
+        category.damage = bool(row.get("damage", False))
         default = row.get("default_unit")
         category.default_unit_id = units[default].id if default else None
         session.add(category)

@@ -227,6 +227,7 @@ KINDS: dict[str, Kind] = {
             "position",
             "active",
             "private",
+            "damage",
             "default_unit",
         ),
         clean=fields.clean_category,
@@ -245,7 +246,13 @@ KINDS: dict[str, Kind] = {
         ),
         list_template="admin/categories.html",
         edit_template="admin/category.html",
-        form_defaults={"kind": "problem", "position": "0", "active": "false", "private": "false"},
+        form_defaults={
+            "kind": "problem",
+            "position": "0",
+            "active": "false",
+            "private": "false",
+            "damage": "false",
+        },
     ),
     "rules": Kind(
         name="rules",

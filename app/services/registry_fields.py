@@ -116,6 +116,7 @@ def clean_category(*, session: Session, raw: Raw) -> Cleaned:
         errors["position"] = _("The position is a whole number between -10000 and 10000.")
     values["active"] = _flag(raw, "active", errors, default=True)
     values["private"] = _flag(raw, "private", errors, default=False)
+    values["damage"] = _flag(raw, "damage", errors, default=False)
     unit_slug = _get(raw, "default_unit")
     values["default_unit_id"] = None
     if unit_slug:
@@ -182,6 +183,7 @@ def category_values(session: Session, category: Category) -> dict[str, str]:
         "position": str(category.position),
         "active": _flag_text(category.active),
         "private": _flag_text(category.private),
+        "damage": _flag_text(category.damage),
         "default_unit": _slug_of(session, Unit, category.default_unit_id),
     }
 

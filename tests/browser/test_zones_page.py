@@ -68,7 +68,7 @@ def test_a_planner_imports_the_districts_from_a_sweref_file(
     expect(page.locator("#import-report")).to_contain_text("Imported.")
     # htmx polls the progress until the background run is done.
     expect(page.locator("#placement")).to_contain_text(
-        "Every observation is placed in the zones as they are now (1 observations).",
+        "Every observation is placed in the zones as they are now (1 observation).",
         timeout=20_000,
     )
     check_accessibility(page, f"zones imported ({device})")

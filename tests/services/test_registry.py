@@ -208,3 +208,14 @@ def test_a_dry_run_reports_but_changes_nothing(session):
 def test_a_file_that_is_not_the_right_csv_says_why(session, data, message):
     report = registry_csv.import_csv(session=session, kind="rules", data=data)
     assert not report.ok and message in report.errors[0].message
+
+
+def test_an_admin_marks_a_category_as_damage_to_municipal_property(session):
+    category = by_slug(session, Category, "litter")
+    assert not category.damage
+    values = registry.row_values(session=session, kind="categories", row=category)
+    marked = registry.save(
+        session=session, kind="categories", raw={**values, "damage": "true"}, row=category
+    )
+    assert marked.damage
+    assert registry.row_values(session=session, kind="categories", row=marked)["damage"] == "true"
