@@ -24,6 +24,7 @@ from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import (
     Category,
+    CategoryKind,
     Observation,
     ObservationZone,
     Photo,
@@ -85,7 +86,9 @@ class PublicWalk:
 @dataclass(frozen=True)
 class Quarterly:
     period: Period
-    reported: int
+    label: str  # its months and year
+    reported: int  # reports of problems (as the indicator "reports", private ones left out)
+    good_places: int
     reported_by_category: Sequence[Count]
     reported_by_district: Sequence[Count]
     reported_on_walks: int
@@ -144,17 +147,34 @@ def _before(period: Period) -> Period:
 
 
 @dataclass(frozen=True)
+class QuarterLink:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Page:
     report: Quarterly
-    quarters: Sequence[Period]  # to link to, newest first
+    quarters: Sequence[QuarterLink]  # to link to, newest first
 
 
 def page(*, session: Session, period: Period, now: datetime) -> Page:
     """The public page of a quarter: its figures and the other quarters."""
     return Page(
         report=build(session=session, period=period, now=now),
-        quarters=listed(session=session, now=now),
+        quarters=[QuarterLink(p.key, label(p)) for p in listed(session=session, now=now)],
     )
+
+
+def label(period: Period) -> str:
+    """The quarter by its months and year, as the public reads it (an en dash between)."""
+    months = {
+        1: _("January–March %(year)s"),  # noqa: RUF001
+        2: _("April–June %(year)s"),  # noqa: RUF001
+        3: _("July–September %(year)s"),  # noqa: RUF001
+        4: _("October–December %(year)s"),  # noqa: RUF001
+    }
+    return months[period.quarter or 1] % {"year": period.year}
 
 
 # The quarter's figures
@@ -165,14 +185,17 @@ def build(*, session: Session, period: Period, now: datetime) -> Quarterly:
     lang = current_language()
     public = _public_categories(session)
     districts = _districts(session)
+    problems = {i: c for i, c in public.items() if c.kind == CategoryKind.problem}
     reported = _reported(session, period, public)
     fixed = _fixed(session, period, public)
     return Quarterly(
         period=period,
-        reported=sum(n for _id, n in reported),
-        reported_by_category=_by_category(reported, public, lang),
-        reported_by_district=_by_district(session, period, public, districts),
-        reported_on_walks=_reported_on_walks(session, period, public),
+        label=label(period),
+        reported=sum(n for category_id, n in reported if category_id in problems),
+        good_places=sum(n for category_id, n in reported if category_id not in problems),
+        reported_by_category=_by_category(reported, problems, lang),
+        reported_by_district=_by_district(session, period, problems, districts),
+        reported_on_walks=_reported_on_walks(session, period, problems),
         fixed=sum(n for _id, n in fixed),
         fixed_by_category=_by_category(fixed, public, lang),
         fixes_shown=_fixes_shown(session, period, public, districts, lang),

@@ -18,11 +18,11 @@ def text(report: Quarterly, *, page_url: str) -> str:
     language."""
     lang = current_language()
     lines = [
-        _("What we did for a safer Boden: %(period)s", period=report.period.label()),
+        _("What we did for a safer Boden: %(period)s", period=report.label),
         "",
         ngettext(
-            "Residents reported %(num)s place or problem.",
-            "Residents reported %(num)s places and problems.",
+            "Residents reported %(num)s problem.",
+            "Residents reported %(num)s problems.",
             report.reported,
         ),
     ]
@@ -36,6 +36,14 @@ def text(report: Quarterly, *, page_url: str) -> str:
                 "%(num)s of them was made on a safety walk.",
                 "%(num)s of them were made on safety walks.",
                 report.reported_on_walks,
+            )
+        )
+    if report.good_places:
+        lines.append(
+            ngettext(
+                "They also pointed out %(num)s good place worth keeping.",
+                "They also pointed out %(num)s good places worth keeping.",
+                report.good_places,
             )
         )
     lines += ["", ngettext("%(num)s was fixed.", "%(num)s were fixed.", report.fixed)]

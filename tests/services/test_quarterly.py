@@ -103,7 +103,7 @@ def test_reports_are_counted_by_public_category_and_by_district(session: Session
 
 def test_a_part_of_town_counts_for_its_district(session: Session) -> None:
     centrum = zone(session, "centrum")
-    SW = [21.687, 65.824]  # noqa: N806
+    SW = [21.687, 65.824]
     part = zones.upsert(
         session=session,
         slug="kvarteret",
@@ -267,8 +267,8 @@ def test_the_text_names_no_one_and_follows_the_language(session: Session) -> Non
         for secret in ("4711", "someone@", "65.82", "21.68", obs.token):
             assert secret not in text
         assert "Centrum 1" in text and "https://x/q" in text
-    assert "Residents reported 1 place or problem." in english
-    assert "Invånarna rapporterade 1 plats eller problem." in swedish
+    assert "Residents reported 1 problem." in english
+    assert "Invånarna rapporterade 1 problem." in swedish
 
 
 def test_the_unit_chooses_to_publish_and_may_take_it_back(session: Session) -> None:
