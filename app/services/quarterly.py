@@ -268,11 +268,12 @@ def _by_category(
     rows: list[tuple[int, int]], public: dict[int, Category], lang: str
 ) -> list[Count]:
     counts = dict(rows)
-    return [
+    found = [
         Count(category.name(lang), counts[category_id])
         for category_id, category in public.items()
         if counts.get(category_id)
     ]
+    return sorted(found, key=lambda c: -c.count)  # the most first; ties in the admin's order
 
 
 def _by_district(
