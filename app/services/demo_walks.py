@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,11 +28,14 @@ from app.models import (
     WalkStatus,
     Zone,
 )
-from app.services import auth, demo, observations, photos
+from app.services import demo, observations, photos
 
 WALK_SEED = 2027
 # The walks are led by the municipality's safety coordinator: a stored account (a walk needs
-# a leader) that is inactive and has a random password nobody knows.
+# a leader) that is inactive and has a random password nobody knows. Its hash is written out
+# (of a secret thrown away when it was made): hashing one here would cost an argon2 run, 64 MB
+# and half a second, on every `make run`.
+LEADER_PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$hOEDWOWxRxDCqUdFufNKuw$NPS2tZQZGpx/Ugyy+ND77vUTG7xbO2dTqx+N1KrwoQw"
 LEADER_EMAIL = "trygghetsvandring@boden.example"
 LEADER_NAME = "Trygghetssamordnaren (demo)"
 ORGANISATIONS = "Bodens kommun\nPolisen, lokalpolisområde Boden\nHyresgästföreningen"
@@ -87,7 +89,7 @@ def leader(*, session: Session) -> StaffUser:
         user = StaffUser(
             email=LEADER_EMAIL,
             name=LEADER_NAME,
-            password_hash=auth.hash_password(secrets.token_urlsafe(32)),
+            password_hash=LEADER_PASSWORD_HASH,
             role=Role.walk_leader,
             active=False,
         )

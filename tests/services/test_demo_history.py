@@ -22,6 +22,7 @@ from app.models import (
     ObservationEvent,
     Photo,
     PhotoKind,
+    StaffUser,
     Status,
     Target,
     Walk,
@@ -30,9 +31,19 @@ from app.models import (
     WalkStatus,
     Zone,
 )
-from app.services import area, demo, demo_follow_up, history, photos, quarterly, recurring
+from app.services import (
+    area,
+    demo,
+    demo_follow_up,
+    demo_walks,
+    history,
+    photos,
+    quarterly,
+    recurring,
+)
 from app.services.indicators import Period
 from app.services.planning_filters import Filters
+from tests.factories import log_in
 
 
 def test_the_demo_history_is_a_town_worth_looking_at(session: Session, settings) -> None:  # type: ignore[no-untyped-def]
@@ -196,3 +207,15 @@ def test_the_demo_has_the_agreement_its_targets_figures_walks_and_photos(
     # The quarterly page of the last quarter shows what the units published, and its walks.
     report = quarterly.build(session=session, period=Period(2026, 3), now=NOV_30)
     assert report.fixes_shown and report.walks_held and report.walks_coming
+
+
+def test_nobody_can_log_in_as_the_demo_walks_leader(client, session: Session, settings) -> None:  # type: ignore[no-untyped-def]
+    with clock.frozen(NOV_30):
+        demo_walks.load(
+            session=session, media_dir=settings.media_path, limits=photos.limits(settings)
+        )
+    leader = session.exec(select(StaffUser).where(StaffUser.email == demo_walks.LEADER_EMAIL)).one()
+    assert not leader.active
+    for password in ("", "not a password", "correct horse battery staple"):
+        answer = log_in(client, demo_walks.LEADER_EMAIL, password)
+        assert answer.status_code in (401, 422), answer.status_code  # refused, never a 500
