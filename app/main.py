@@ -38,6 +38,7 @@ from app.routes import (
     plan_cases,
     planning,
     planning_exports,
+    quarterly,
     site,
     triage,
     walks_leaders,
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(site.router)
     app.include_router(auth.router)
     app.include_router(triage.router)
+    app.include_router(quarterly.router)
+    app.include_router(quarterly.staff)  # a fix's photos on the quarterly page: /triage/{id}/…
     # The public walk pages first: /walks/join is not a walk's number.
     app.include_router(walks_public.router)
     # Leaders' /walks/new before the staff's /walks/{walk_id}, which would take "new" for a number.

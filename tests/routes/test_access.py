@@ -54,6 +54,11 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/triage/map.geojson"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
+    ("POST", "/triage/{observation_id}/photos-published"): {"admin", "triager", "unit_worker"},
+    # The public quarterly "what we did".
+    ("GET", "/quarterly"): PUBLIC,
+    ("GET", "/quarterly/{key}"): PUBLIC,
+    ("GET", "/quarterly/{key}/text"): PUBLIC,
     # Safety walks: residents join by code; leaders run walks; all staff follow them.
     ("GET", "/walks"): PUBLIC,
     ("GET", "/walks/join"): PUBLIC,
