@@ -236,12 +236,7 @@ def _external_page(
         request,
         "follow_up/external.html",
         {
-            "year": year,
-            "years": external_figures.years(session=session),
-            "figures": external_figures.listed(session=session, year=year),
-            "indicator_choices": external_figures.indicator_choices(),
-            "zones": external_figures.zone_choices(session=session),
-            "columns": external_figures.COLUMNS,
+            **external_figures.page(session=session, year=year),
             "form": form or {"year": str(year) if year else ""},
             "errors": errors or {},
             "report": report,
@@ -282,13 +277,8 @@ def import_figures(
 ) -> Response:
     """Import a CSV file of figures: every row, or none when a row is wrong (each listed with
     its line)."""
-    if file is None or not file.filename:
-        report = external_figures.ImportReport(
-            errors=[external_figures.RowError(1, _("Choose a CSV file to import."))]
-        )
-    else:
-        data = file.file.read(external_figures.MAX_IMPORT_BYTES + 1)
-        report = external_figures.import_csv(session=session, data=data, user_id=visitor.user.id)
+    data = file.file.read(external_figures.MAX_IMPORT_BYTES + 1) if file and file.filename else None
+    report = external_figures.import_csv(session=session, data=data, user_id=visitor.user.id)
     return _external_page(
         request, session, year=None, report=report, status_code=200 if report.ok else 422
     )

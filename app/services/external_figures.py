@@ -14,9 +14,6 @@ with its line number and the reason.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,17 +22,22 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.i18n import gettext as _
 from app.i18n import using
-from app.models import ExternalFigure, Zone, ZoneKind
-from app.services import csvfile, figure_text, indicators, text_input
+from app.models import ExternalFigure, Zone
+from app.services import (
+    csv_input,
+    csvfile,
+    figure_text,
+    follow_up_input,
+    indicators,
+    text_input,
+)
+from app.services.csv_input import RowError
 
 COLUMNS = ("indicator", "year", "zone", "value", "source")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 SOURCE_MAX = 300
 VALUE_MAX = 1e12  # far above any count of crimes; keeps nonsense out of the sums
-# Zones a figure may be given for: what the follow-up page filters by.
-FIGURE_ZONE_KINDS = (ZoneKind.district, ZoneKind.part_of_town)
 
 
 class Invalid(ValueError):
@@ -71,12 +73,6 @@ class Listed:
     shown: str  # the value as the pages show it ("7 %", "1,893")
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int  # the line in the file; the header is line 1
-    message: str
-
-
 @dataclass
 class ImportReport:
     created: int = 0
@@ -93,13 +89,17 @@ def indicator_choices() -> list[tuple[str, str]]:
     return [(key, indicators.INDICATORS[key].label()) for key in indicators.EXTERNAL]
 
 
-def zone_choices(*, session: Session) -> list[Zone]:
-    """The zones a figure may be given for (districts and parts of town), by name."""
-    return list(
-        session.exec(
-            select(Zone).where(col(Zone.kind).in_(FIGURE_ZONE_KINDS)).order_by(col(Zone.name))
-        ).all()
-    )
+def page(*, session: Session, year: int | None) -> dict[str, object]:
+    """What the figures page lists and offers: the figures of `year` (or all), the years that
+    have figures, the form's indicators and zones, and the CSV's columns."""
+    return {
+        "year": year,
+        "years": years(session=session),
+        "figures": listed(session=session, year=year),
+        "indicator_choices": indicator_choices(),
+        "zones": follow_up_input.zones(session=session),
+        "columns": COLUMNS,
+    }
 
 
 def _indicator_names() -> dict[str, str]:
@@ -112,18 +112,6 @@ def _indicator_names() -> dict[str, str]:
             with using(lang):
                 names[indicators.INDICATORS[key].label().casefold()] = key
     return names
-
-
-def parse_value(text: str) -> float | None:
-    """A number as people type it: "12.5", "12,5", "1 234", "-3"; None when it is none."""
-    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def clean(
@@ -143,28 +131,19 @@ def clean(
             name=given[:64],
             keys=", ".join(indicators.EXTERNAL),
         )
-    year_text = (raw.get("year") or "").strip()
-    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        errors["year"] = _(
-            "Give the year as four digits between %(first)s and %(last)s.",
-            first=FIRST_YEAR,
-            last=LAST_YEAR,
-        )
+    year = follow_up_input.year(raw.get("year") or "")
+    if year is None:
+        errors["year"] = follow_up_input.year_message()
     zone_id = None
-    slug = (raw.get("zone") or "").strip()
-    if slug:
-        zone = session.exec(select(Zone).where(Zone.slug == slug)).first()
+    if slug := (raw.get("zone") or "").strip():
+        zone = follow_up_input.zone(session=session, slug=slug)
         if zone is None:
             errors["zone"] = _(
                 "No district or part of town has the short name “%(slug)s”.", slug=slug[:64]
             )
-        elif zone.kind not in FIGURE_ZONE_KINDS:
-            errors["zone"] = _("Give a district or a part of town, not a plan area.")
-        else:
-            zone_id = zone.id
+        zone_id = zone.id if zone else None
     value_text = (raw.get("value") or "").strip().removesuffix("%").strip()
-    value = parse_value(value_text)
+    value = follow_up_input.number(value_text)
     if not value_text:
         errors["value"] = _("Give the value.")
     elif value is None or abs(value) > VALUE_MAX:
@@ -297,85 +276,22 @@ def beside(*, session: Session, year: int, zone_id: int | None) -> list[Listed]:
 # CSV: import and export.
 
 
-def _decode(data: bytes, report: ImportReport) -> str | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.errors.append(RowError(1, _("The file is not UTF-8 text. Save it as CSV UTF-8.")))
-        return None
-    if not text.strip():
-        report.errors.append(RowError(1, _("The file is empty.")))
-        return None
-    return text
-
-
-def _delimiter(header_line: str) -> str:
-    """A semicolon when the header is split by semicolons (what Excel writes where the
-    decimal sign is a comma), else a comma."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
-
-
-def _rows(data: bytes, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
-    """The file's rows with their line numbers; a problem with the file itself goes to the
-    report (and no rows come back)."""
-    text = _decode(data, report)
-    if text is None:
-        return []
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        header = [name.strip().casefold() for name in next(reader)]
-        if sorted(header) != sorted(COLUMNS):
-            report.errors.append(
-                RowError(1, _("The first line must name the columns: %(c)s.", c=",".join(COLUMNS)))
-            )
-            return []
-        for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_IMPORT_ROWS:
-                report.errors.append(
-                    RowError(line, _("At most %(n)s rows in one file.", n=MAX_IMPORT_ROWS))
-                )
-                return []
-            if len(cells) != len(header):
-                report.errors.append(
-                    RowError(
-                        line,
-                        _(
-                            "This row has %(found)s cells; the header has %(wanted)s.",
-                            found=len(cells),
-                            wanted=len(header),
-                        ),
-                    )
-                )
-                continue
-            rows.append((line, dict(zip(header, map(csvfile.read_cell, cells), strict=True))))
-    except csv.Error as exc:
-        report.errors.append(
-            RowError(
-                reader.line_num or 1, _("The file is not valid CSV: %(error)s", error=str(exc))
-            )
-        )
-        return []
-    return rows
-
-
-def import_csv(*, session: Session, data: bytes, user_id: int | None) -> ImportReport:
+def import_csv(*, session: Session, data: bytes | None, user_id: int | None) -> ImportReport:
     """Check every row, then save them all in one transaction, or nothing when any row is
-    wrong. The report counts new and replaced figures, or lists each error with its line."""
+    wrong. The report counts new and replaced figures, or lists each error with its line.
+    `data` is None when no file was chosen."""
     report = ImportReport()
+    if data is None:
+        report.errors.append(RowError(1, _("Choose a CSV file to import.")))
+        return report
     if len(data) > MAX_IMPORT_BYTES:
-        report.errors.append(
-            RowError(1, _("The file is too large: at most %(n)s MB.", n=MAX_IMPORT_BYTES // 2**20))
-        )
+        message = _("The file is too large: at most %(n)s MB.", n=MAX_IMPORT_BYTES // 2**20)
+        report.errors.append(RowError(1, message))
         return report
     names = _indicator_names()
     entries: list[Entry] = []
     seen: dict[tuple[str, int, int | None], int] = {}
-    for line, raw in _rows(data, report):
+    for line, raw in csv_input.read(data, COLUMNS, max_rows=MAX_IMPORT_ROWS, errors=report.errors):
         # The one input rule first: a control character never reaches a lookup.
         refused = text_input.cell_errors(raw)
         if refused:

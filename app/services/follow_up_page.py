@@ -19,9 +19,16 @@ from app.config import Settings
 from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import Category, Role, StaffUser, Zone, ZoneKind
-from app.services import charts, external_figures, figure_text, indicators, targets
+from app.services import (
+    charts,
+    external_figures,
+    figure_text,
+    follow_up_input,
+    indicators,
+    targets,
+)
 from app.services.charts import Chart
-from app.services.follow_up_selection import PAGE_ZONE_KINDS, Selection
+from app.services.follow_up_selection import Selection
 from app.services.indicators import Figure, Indicator, Period, Where
 
 BASE_PATH = "/follow-up"
@@ -115,7 +122,7 @@ def build(*, session: Session, settings: Settings, selection: Selection, can_man
     before = indicators.compute(
         session=session, settings=settings, period=period.previous_year(), where=where
     )
-    zones = _zones(session)
+    zones = follow_up_input.zones(session=session)
     categories = _categories(session)
     zone_names: dict[int | None, str] = {z.id: z.name for z in zones}
     by_id: dict[int | None, Category] = {c.id: c for c in categories}
@@ -233,14 +240,6 @@ def _externals(session: Session, selection: Selection) -> list[ExternalRow]:
             )
         )
     return rows
-
-
-def _zones(session: Session) -> list[Zone]:
-    return list(
-        session.exec(
-            select(Zone).where(col(Zone.kind).in_(PAGE_ZONE_KINDS)).order_by(col(Zone.name))
-        ).all()
-    )
 
 
 def _categories(session: Session) -> list[Category]:

@@ -13,13 +13,12 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.i18n import gettext as _
-from app.models import Category, Zone, ZoneKind
-from app.services import indicators
+from app.models import Category, Zone
+from app.services import follow_up_input, indicators
 from app.services.indicators import Period, Where
 
 DEFAULT_CHART = "reports"
-PAGE_ZONE_KINDS = (ZoneKind.district, ZoneKind.part_of_town)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = follow_up_input.FIRST_YEAR, follow_up_input.LAST_YEAR
 
 
 def this_year() -> int:
@@ -95,8 +94,8 @@ def parse(*, session: Session, params: Mapping[str, object]) -> Selection:
         )
     zone = None
     if slug := _one(params, "zone"):
-        zone = session.exec(select(Zone).where(Zone.slug == slug)).first()
-        if zone is None or zone.kind not in PAGE_ZONE_KINDS:
+        zone = follow_up_input.zone(session=session, slug=slug)
+        if zone is None:
             raise InvalidSelection("zone", _("No district or part of town has this name."))
     category = None
     if slug := _one(params, "category"):

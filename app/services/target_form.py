@@ -17,15 +17,13 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.i18n import gettext as _
-from app.models import Category, Target, TargetDirection, Zone, ZoneKind
-from app.services import external_figures, indicators, text_input
+from app.models import Category, Target, TargetDirection, Zone
+from app.services import follow_up_input, indicators, text_input
 
-FIRST_YEAR, LAST_YEAR = external_figures.FIRST_YEAR, external_figures.LAST_YEAR
 WITHIN_KEY = "share_fixed_within"
 MAX_WITHIN_DAYS = 365
 NOTE_MAX = 1000
 VALUE_MAX = 1e9
-TARGET_ZONE_KINDS = (ZoneKind.district, ZoneKind.part_of_town)
 FIELDS = (
     "indicator",
     "year",
@@ -65,26 +63,10 @@ def indicator_choices() -> list[tuple[str, str, str]]:
     return [(key, ind.label(), ind.definition()) for key, ind in indicators.INDICATORS.items()]
 
 
-def zone_choices(*, session: Session) -> list[Zone]:
-    return list(
-        session.exec(
-            select(Zone).where(col(Zone.kind).in_(TARGET_ZONE_KINDS)).order_by(col(Zone.name))
-        ).all()
-    )
-
-
 def category_choices(*, session: Session) -> list[Category]:
     return list(
         session.exec(select(Category).order_by(col(Category.position), col(Category.id))).all()
     )
-
-
-def _year(text: str) -> int | None:
-    text = text.strip()
-    if not (text.isdigit() and len(text) == 4):
-        return None
-    year = int(text)
-    return year if FIRST_YEAR <= year <= LAST_YEAR else None
 
 
 def clean(*, session: Session, raw: Mapping[str, str]) -> Checked:
@@ -94,13 +76,9 @@ def clean(*, session: Session, raw: Mapping[str, str]) -> Checked:
     indicator = indicators.INDICATORS.get(key)
     if indicator is None:
         errors["indicator"] = _("Choose an indicator from the list.")
-    year = _year(raw.get("year") or "")
+    year = follow_up_input.year(raw.get("year") or "")
     if year is None:
-        errors["year"] = _(
-            "Give the year as four digits between %(first)s and %(last)s.",
-            first=FIRST_YEAR,
-            last=LAST_YEAR,
-        )
+        errors["year"] = follow_up_input.year_message()
     zone_id = _zone(session, (raw.get("zone") or "").strip(), errors)
     category_id = _category(session, (raw.get("category") or "").strip(), errors)
     direction_text = (raw.get("direction") or "").strip()
@@ -108,7 +86,7 @@ def clean(*, session: Session, raw: Mapping[str, str]) -> Checked:
     if direction is None:
         errors["direction"] = _("Choose “at least” or “at most”.")
     baseline_text = (raw.get("baseline_year") or "").strip()
-    baseline_year = _year(baseline_text) if baseline_text else None
+    baseline_year = follow_up_input.year(baseline_text) if baseline_text else None
     if baseline_text and baseline_year is None:
         errors["baseline_year"] = _("Give the baseline year as four digits, or leave it empty.")
     elif baseline_year is not None and year is not None and baseline_year >= year:
@@ -137,8 +115,8 @@ def clean(*, session: Session, raw: Mapping[str, str]) -> Checked:
 def _zone(session: Session, slug: str, errors: dict[str, str]) -> int | None:
     if not slug:
         return None
-    zone = session.exec(select(Zone).where(Zone.slug == slug)).first()
-    if zone is None or zone.kind not in TARGET_ZONE_KINDS:
+    zone = follow_up_input.zone(session=session, slug=slug)
+    if zone is None:
         errors["zone"] = _("Choose a district or a part of town from the list.")
         return None
     return zone.id
@@ -159,7 +137,7 @@ def _value(
 ) -> float | None:
     """The stored value: a change in percent as typed; a share from percent to a fraction."""
     text = text.strip().removesuffix("%").strip()
-    value = external_figures.parse_value(text)
+    value = follow_up_input.number(text)
     if not text:
         errors["value"] = _("Give the target value.")
         return None
@@ -271,7 +249,7 @@ def choices(*, session: Session) -> dict[str, object]:
     """What the form's lists offer: indicators (with their definitions), zones, categories."""
     return {
         "indicator_choices": indicator_choices(),
-        "zones": zone_choices(session=session),
+        "zones": follow_up_input.zones(session=session),
         "categories": category_choices(session=session),
     }
 
