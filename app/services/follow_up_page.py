@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.i18n import current_language
 from app.i18n import gettext as _
-from app.models import Category, Role, StaffUser, Zone, ZoneKind
+from app.models import Category, CategoryKind, Role, StaffUser, Zone, ZoneKind
 from app.services import (
     charts,
     external_figures,
@@ -33,6 +33,9 @@ from app.services.indicators import Figure, Indicator, Period, Where
 
 BASE_PATH = "/follow-up"
 TREND_YEARS = 5  # the trend chart and the period list: the year and the four before it
+# The one indicator that counts good places: its chart by category shows theirs, every other
+# indicator counts problems and shows the problem categories.
+GOOD_PLACES = "good_places"
 # Who manages targets, external figures, measures and reports (the others only read).
 MANAGING_ROLES = frozenset({Role.coordinator, Role.admin})
 
@@ -272,7 +275,8 @@ def _charts(
     categories: list[Category],
 ) -> list[Chart]:
     """The chosen indicator per year (the trend), by category (in the chosen zone) and by
-    district (in the chosen category)."""
+    district (in the chosen category). One compute per bar: the indicators are SQL aggregates,
+    and a page shows five years, about a dozen categories and the districts."""
     key, period = selection.chart, selection.period
     indicator = indicators.INDICATORS[key]
     years = list(range(period.year - TREND_YEARS + 1, period.year + 1))
@@ -306,7 +310,7 @@ def _charts(
         rows=[
             (c.name(lang), value(Where(zone_id=zone_id, category_id=c.id)))
             for c in categories
-            if c.active
+            if c.active and (c.kind == CategoryKind.good) == (key == GOOD_PLACES)
         ],
         unit=indicator.unit,
     )
