@@ -67,7 +67,9 @@ def test_a_coordinator_reads_the_follow_up_and_narrows_it_to_a_district(
         reports_row = page.locator('tr[data-indicator="reports"]')
         expect(reports_row.locator('[data-outcome="met"]')).to_contain_text("Met")
         expect(reports_row.locator('[data-outcome="not_met"]')).to_contain_text("Not met")
-        expect(page.get_by_role("img", name=re.compile("Reports of problems per year"))).to_be_visible()
+        expect(
+            page.get_by_role("img", name=re.compile("Reports of problems per year"))
+        ).to_be_visible()
         page.evaluate("window.notReloaded = true")
         check_accessibility(page, f"follow-up ({device})")
         shot(page, f"follow-up-{device}")

@@ -21,6 +21,9 @@ PLANNERS = {"admin", "planner"}
 # Planning (plan cases, histories, exports): planners work; triagers and walk leaders read.
 HISTORY_READERS = {"admin", "planner", "triager", "walk_leader"}
 READ_PLANS = HISTORY_READERS
+# The agreement's follow-up: coordinators (and admins) manage it; planners and triagers read it.
+FOLLOW_UP_READERS = {"admin", "coordinator", "planner", "triager"}
+COORDINATORS = {"admin", "coordinator"}
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/"): PUBLIC,
@@ -123,6 +126,18 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/admin/zones/export"): {"admin", "planner"},
     ("GET", "/admin/zones/placement"): {"admin", "planner"},
     ("POST", "/admin/zones/placement"): {"admin", "planner"},
+    ("GET", "/follow-up"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/targets"): COORDINATORS,
+    ("GET", "/follow-up/targets/new"): COORDINATORS,
+    ("POST", "/follow-up/targets/new"): COORDINATORS,
+    ("GET", "/follow-up/targets/{target_id}"): COORDINATORS,
+    ("POST", "/follow-up/targets/{target_id}"): COORDINATORS,
+    ("POST", "/follow-up/targets/{target_id}/delete"): COORDINATORS,
+    ("GET", "/follow-up/external"): COORDINATORS,
+    ("POST", "/follow-up/external"): COORDINATORS,
+    ("POST", "/follow-up/external/import"): COORDINATORS,
+    ("GET", "/follow-up/external.csv"): COORDINATORS,
+    ("POST", "/follow-up/external/{figure_id}/delete"): COORDINATORS,
 }
 
 
@@ -162,7 +177,7 @@ def fill(path: str, observation_id: int) -> str:
     # No walk, user or admin row has this number: the guards answer before the
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
-    path = re.sub(r"\{(user|row|walk|plan|basis|line)_id\}", NO_SUCH_ID, path)
+    path = re.sub(r"\{(user|row|walk|plan|basis|line|target|figure)_id\}", NO_SUCH_ID, path)
     path = path.replace("{slug}", "centrum").replace("{key}", "0123456789abcdef")
     return path.replace("{kind}", "units")
 
