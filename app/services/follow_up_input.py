@@ -8,11 +8,18 @@ import math
 
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.i18n import gettext as _
 from app.models import Zone, ZoneKind
+from app.services import indicators
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 ZONE_KINDS = (ZoneKind.district, ZoneKind.part_of_town)
+
+
+def this_year() -> int:
+    """The year it is now in Boden: what the pages and forms start from."""
+    return clock.now().astimezone(indicators.LOCAL).year
 
 
 def year(text: str) -> int | None:

@@ -53,6 +53,7 @@ class TargetLine:
     outcome: str  # met, not_met, no_data
     outcome_label: str
     note: str
+    final: bool  # the target's year is over: "reached", not "so far"
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,15 @@ def scope_label(zone: Zone | None, category: Category | None) -> str:
 def build(*, session: Session, settings: Settings, selection: Selection, can_manage: bool) -> View:
     """Everything the follow-up page shows for `selection`."""
     period, where = selection.period, selection.where
-    now = indicators.compute(session=session, settings=settings, period=period, where=where)
-    before = indicators.compute(
-        session=session, settings=settings, period=period.previous_year(), where=where
-    )
+    years = list(range(period.year - TREND_YEARS + 1, period.year + 1))
+    per_year = indicators.series(session=session, settings=settings, years=years, where=where)
+    if period.quarter is None:  # the year and the one before are in the trend already
+        now, before = per_year[period.year], per_year[period.year - 1]
+    else:
+        now = indicators.compute(session=session, settings=settings, period=period, where=where)
+        before = indicators.compute(
+            session=session, settings=settings, period=period.previous_year(), where=where
+        )
     zones = follow_up_input.zones(session=session)
     categories = _categories(session)
     zone_names: dict[int | None, str] = {z.id: z.name for z in zones}
@@ -148,7 +154,7 @@ def build(*, session: Session, settings: Settings, selection: Selection, can_man
         selection=selection,
         rows=rows,
         externals=_externals(session, selection),
-        charts=_charts(session, settings, selection, zones, categories),
+        charts=_charts(session, settings, selection, per_year, zones, categories),
         period_options=_period_options(selection),
         zone_options=[Option(z.slug, z.name, z.id == chosen_zone) for z in zones],
         category_options=[
@@ -220,6 +226,7 @@ def _target_line(
         outcome=assessment.outcome,
         outcome_label=figure_text.outcome_label(assessment.outcome),
         note=target.note or "",
+        final=assessment.final,
     )
 
 
@@ -271,6 +278,7 @@ def _charts(
     session: Session,
     settings: Settings,
     selection: Selection,
+    per_year: Mapping[int, Mapping[str, Figure]],
     zones: list[Zone],
     categories: list[Category],
 ) -> list[Chart]:
@@ -279,10 +287,6 @@ def _charts(
     and a page shows five years, about a dozen categories and the districts."""
     key, period = selection.chart, selection.period
     indicator = indicators.INDICATORS[key]
-    years = list(range(period.year - TREND_YEARS + 1, period.year + 1))
-    per_year = indicators.series(
-        session=session, settings=settings, years=years, where=selection.where
-    )
     zone_id = selection.zone.id if selection.zone else None
     category_id = selection.category.id if selection.category else None
 
@@ -297,7 +301,7 @@ def _charts(
             indicator=indicator.label(),
             scope=scope_label(selection.zone, selection.category),
         ),
-        rows=[(str(year), _value(per_year.get(year, {}), key)) for year in years],
+        rows=[(str(year), _value(figures, key)) for year, figures in sorted(per_year.items())],
         unit=indicator.unit,
     )
     by_category = charts.bars(

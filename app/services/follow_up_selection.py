@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from app import clock
 from app.i18n import gettext as _
 from app.models import Category, Zone
 from app.services import follow_up_input, indicators
@@ -19,11 +18,6 @@ from app.services.indicators import Period, Where
 
 DEFAULT_CHART = "reports"
 FIRST_YEAR, LAST_YEAR = follow_up_input.FIRST_YEAR, follow_up_input.LAST_YEAR
-
-
-def this_year() -> int:
-    """The year it is now in Boden (the page's default period)."""
-    return clock.now().astimezone(indicators.LOCAL).year
 
 
 class InvalidSelection(ValueError):
@@ -79,7 +73,7 @@ def _one(params: Mapping[str, object], name: str) -> str:
 def parse(*, session: Session, params: Mapping[str, object]) -> Selection:
     """The selection in a query string; InvalidSelection names a value that cannot be used
     (an unknown zone or category, a period that is not "2026" or "2026-Q3")."""
-    year_now = this_year()
+    year_now = follow_up_input.this_year()
     period_text = _one(params, "period")
     try:
         period = Period.parse(period_text) if period_text else Period(year_now, None)

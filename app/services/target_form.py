@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.i18n import gettext as _
 from app.models import Category, Target, TargetDirection, Zone
 from app.services import follow_up_input, indicators, text_input
@@ -257,6 +256,6 @@ def choices(*, session: Session) -> dict[str, object]:
 def blank(*, year: int | None = None) -> dict[str, str]:
     """A new target's form: this year (or `year`), "at least"."""
     return {
-        "year": str(year or clock.now().year),
+        "year": str(year or follow_up_input.this_year()),
         "direction": TargetDirection.at_least.value,
     }

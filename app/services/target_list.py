@@ -1,16 +1,15 @@
 """The coordinator's list of targets: a year's targets, each said in words with its scope and
-its assessment now (met, not met, no data), and who may manage them."""
+its assessment now (met, not met, no data)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from app import clock
 from app.config import Settings
 from app.models import Category, Target, Zone
-from app.services import figure_text, indicators, targets
+from app.services import figure_text, follow_up_input, indicators, targets
 
 
 @dataclass(frozen=True)
@@ -34,17 +33,20 @@ class Listing:
 
 def build(*, session: Session, settings: Settings, year: int | None) -> Listing:
     """The targets of `year` (default: this year), in the indicators' order, assessed."""
-    this_year = clock.now().year
+    this_year = follow_up_input.this_year()
     year = year or this_year
     stored = session.exec(select(Target.year).distinct()).all()
     years = sorted({*stored, this_year, year}, reverse=True)
-    found = session.exec(select(Target).where(Target.year == year).order_by(col(Target.id))).all()
     zones = {z.id: z.name for z in session.exec(select(Zone)).all()}
     categories = {c.id: c for c in session.exec(select(Category)).all()}
     order = {key: n for n, key in enumerate(indicators.INDICATORS)}
+    # evaluate() judges every target of the year, computing each scope's figures once.
+    assessed = targets.evaluate(session=session, settings=settings, year=year)
     rows = []
-    for target in sorted(found, key=lambda t: (order.get(t.indicator, len(order)), t.id or 0)):
-        assessment = targets.assess(session=session, settings=settings, target=target)
+    for assessment in sorted(
+        assessed, key=lambda a: (order.get(a.target.indicator, len(order)), a.target.id or 0)
+    ):
+        target = assessment.target
         indicator = indicators.INDICATORS.get(target.indicator)
         rows.append(
             Listed(

@@ -222,8 +222,13 @@ def test_targets_are_shown_met_not_met_and_without_data(
     assert listing.count('data-outcome="met"') == 1
     assert listing.count('data-outcome="not_met"') == 1
     assert listing.count('data-outcome="no_data"') == 1
-    # Another year has no targets.
+    assert "; so far 4" in reports_row  # 2026 is not over yet
+    # Another year has no targets; a year that is over says what was reached.
     assert "No targets are set for 2025" in client.get("/follow-up/targets?year=2025").text
+    add_target(session, indicator="reports", year=2025, value=3)
+    last_year = client.get("/follow-up?period=2025").text
+    row_2025 = last_year.split('data-indicator="reports"')[1].split("</tr>")[0]
+    assert 'data-outcome="met"' in row_2025 and "; reached 1" in row_2025
 
 
 def test_a_coordinator_sets_changes_and_deletes_a_target(
