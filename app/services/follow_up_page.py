@@ -78,7 +78,8 @@ class ExternalRow:
     value: str
     year: int
     place: str  # the zone's name, or "the whole municipality"
-    source: str
+    source: str  # "" when there is no figure yet (only a target)
+    targets: list[TargetLine]
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def build(*, session: Session, settings: Settings, selection: Selection, can_man
     return View(
         selection=selection,
         rows=rows,
-        externals=_externals(session, selection),
+        externals=_externals(session, selection, assessed),
         charts=_charts(session, settings, selection, per_year, zones, categories),
         period_options=_period_options(selection),
         zone_options=[Option(z.slug, z.name, z.id == chosen_zone) for z in zones],
@@ -230,23 +231,33 @@ def _target_line(
     )
 
 
-def _externals(session: Session, selection: Selection) -> list[ExternalRow]:
-    """The year's external figures for the zone, or the municipality's where it has none."""
+def _externals(
+    session: Session, selection: Selection, assessed: Mapping[str, list[TargetLine]]
+) -> list[ExternalRow]:
+    """The year's external figures for the zone (or the municipality's where the zone has
+    none), and any external indicator that has a target without a figure yet."""
     zone_id = selection.zone.id if selection.zone else None
+    found = {
+        row.figure.indicator: row
+        for row in external_figures.beside(
+            session=session, year=selection.period.year, zone_id=zone_id
+        )
+    }
     rows = []
-    for row in external_figures.beside(
-        session=session, year=selection.period.year, zone_id=zone_id
-    ):
-        indicator = indicators.INDICATORS[row.figure.indicator]
+    for key in indicators.EXTERNAL:
+        row, indicator = found.get(key), indicators.INDICATORS[key]
+        if row is None and not assessed.get(key):
+            continue
         rows.append(
             ExternalRow(
-                key=indicator.key,
+                key=key,
                 label=indicator.label(),
                 definition=indicator.definition(),
-                value=figure_text.value_text(indicator.unit, row.figure.value),
-                year=row.figure.year,
-                place=row.zone_name or _("the whole municipality"),
-                source=row.figure.source,
+                value=figure_text.value_text(indicator.unit, row.figure.value if row else None),
+                year=selection.period.year,
+                place=(row.zone_name if row else None) or _("the whole municipality"),
+                source=row.figure.source if row else "",
+                targets=assessed.get(key, []),
             )
         )
     return rows

@@ -94,3 +94,46 @@ def test_a_coordinator_reads_the_follow_up_and_narrows_it_to_a_district(
         page.emulate_media(media="screen")
     finally:
         clock.set_to(None)
+
+
+def test_a_coordinator_sets_a_target_and_imports_external_figures(
+    desktop: BrowserContext, live_server, tmp_path
+) -> None:
+    """The forms in a browser: a refused target shows its reasons, a good one lands in the
+    year's list; a CSV file of figures shows beside ours. Both pages axe-clean."""
+    with Session(live_server.app.state.engine) as session:
+        email = make_staff(session, "coordinator").email
+    page: Page = desktop.new_page()
+    page.goto(live_server.url + "/follow-up/targets/new?year=2026")
+    log_in(page, email)
+    page.wait_for_url(re.compile(r"/follow-up/targets/new"))
+    page.get_by_label("Indicator").select_option("share_fixed")
+    page.get_by_label("at least").check()
+    page.get_by_label("Value").fill("120")
+    page.get_by_role("button", name="Save the target").click()
+    expect(page.get_by_role("alert")).to_contain_text("A share is between 0 and 100 %")
+    check_accessibility(page, "target form with errors")
+    shot(page, "follow-up-target-refused")
+    page.get_by_label("Value").fill("75")
+    page.get_by_role("button", name="Save the target").click()
+    page.wait_for_url(re.compile(r"/follow-up/targets\?year=2026"))
+    expect(page.locator("tr[data-target]")).to_contain_text("at least 75%")
+    check_accessibility(page, "targets list")
+    shot(page, "follow-up-targets")
+
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        "indicator;year;zone;value;source\n"
+        "scb_safety_index;2026;;3,4;SCB medborgarundersökning\n"
+        "police_reported_crimes;2026;heden;57;Polisen\n",
+        encoding="utf-8-sig",
+    )
+    page.goto(live_server.url + "/follow-up/external")
+    page.get_by_label("CSV file").set_input_files(str(figures))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-report")).to_contain_text("2 new, 0 replaced")
+    check_accessibility(page, "external figures")
+    shot(page, "follow-up-external")
+    page.goto(live_server.url + "/follow-up?zone=heden&period=2026")
+    expect(page.locator('tr[data-external="police_reported_crimes"]')).to_contain_text("57")
+    expect(page.locator('tr[data-external="scb_safety_index"]')).to_contain_text("SCB")

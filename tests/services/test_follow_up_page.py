@@ -165,6 +165,22 @@ def test_external_figures_stand_beside_ours(session: Session, settings: Settings
     assert all(e.definition for e in view.externals)
     assert [e.key for e in build(session, settings).externals] == ["scb_safety_index"]
     assert build(session, settings, period="2025").externals == []
+    # An external indicator's target is judged beside its figure, and shown before one exists.
+    session.add(
+        Target(
+            indicator="scb_safety_index", year=2026, direction=TargetDirection.at_least, value=3.5
+        )
+    )
+    session.add(
+        Target(
+            indicator="school_drug_survey", year=2026, direction=TargetDirection.at_most, value=0.05
+        )
+    )
+    session.commit()
+    shown = {e.key: e for e in build(session, settings).externals}
+    assert [t.outcome for t in shown["scb_safety_index"].targets] == ["not_met"]
+    assert shown["school_drug_survey"].value == "\u2013"
+    assert [t.outcome for t in shown["school_drug_survey"].targets] == ["no_data"]
 
 
 def test_three_charts_per_year_by_category_and_by_district(
