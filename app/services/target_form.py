@@ -21,7 +21,7 @@ from app.services import follow_up_input, indicators, text_input
 
 WITHIN_KEY = "share_fixed_within"
 MAX_WITHIN_DAYS = 365
-NOTE_MAX = 1000
+NOTE_MAX = 500  # the column holds 500
 VALUE_MAX = 1e9
 FIELDS = (
     "indicator",

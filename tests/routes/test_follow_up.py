@@ -302,6 +302,7 @@ def test_a_coordinator_sets_changes_and_deletes_a_target(
         ({"indicator": "reports", "within_days": "14"}, "within_days", "only"),
         ({"zone": "atlantis"}, "zone", "district or a part of town"),
         ({"category": "nothing"}, "category", "category"),
+        ({"note": "x" * 501}, "note", "at most 500"),
     ],
 )
 def test_a_wrong_target_is_refused_with_a_clear_message(
