@@ -39,6 +39,13 @@ class Chart:
     def baseline(self) -> float:
         return float(self.height - BOTTOM)
 
+    @property
+    def label_chars(self) -> int:
+        """How many characters of a label fit under its bar (about 7.5 units each at the
+        labels' 13 px): twelve categories' names would otherwise run into each other."""
+        slot = (self.width - LEFT - RIGHT) / max(len(self.bars), 1)
+        return max(3, min(14, int(slot / 7.5)))
+
 
 def format_value(value: float | None, unit: Unit) -> str:
     """A figure as the pages show it, in the visitor's language."""

@@ -155,6 +155,17 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/follow-up/agreements/{agreement_id}/annex"): FOLLOW_UP_READERS,
     ("GET", "/follow-up/agreements/{agreement_id}/annex.pdf"): FOLLOW_UP_READERS,
     ("GET", "/follow-up/agreements/{agreement_id}/annex.docx"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/targets"): COORDINATORS,
+    ("GET", "/follow-up/targets/new"): COORDINATORS,
+    ("POST", "/follow-up/targets/new"): COORDINATORS,
+    ("GET", "/follow-up/targets/{target_id}"): COORDINATORS,
+    ("POST", "/follow-up/targets/{target_id}"): COORDINATORS,
+    ("POST", "/follow-up/targets/{target_id}/delete"): COORDINATORS,
+    ("GET", "/follow-up/external"): COORDINATORS,
+    ("POST", "/follow-up/external"): COORDINATORS,
+    ("POST", "/follow-up/external/import"): COORDINATORS,
+    ("GET", "/follow-up/external.csv"): COORDINATORS,
+    ("POST", "/follow-up/external/{figure_id}/delete"): COORDINATORS,
 }
 
 
@@ -195,7 +206,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(
-        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report)_id\}",
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure)_id\}",
         NO_SUCH_ID,
         path,
     )
