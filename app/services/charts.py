@@ -32,6 +32,8 @@ class Chart:
     title: str
     unit: Unit
     bars: list[Bar]
+    row_heading: str = ""  # what a row is ("Year", "District"); the table's first column
+    value_heading: str = ""  # what the value is (the indicator); the table's second column
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -59,7 +61,14 @@ def format_value(value: float | None, unit: Unit) -> str:
     return format_decimal(value, format="#,##0.#", locale=lang)
 
 
-def bars(*, title: str, rows: list[tuple[str, float | None]], unit: Unit) -> Chart:
+def bars(
+    *,
+    title: str,
+    rows: list[tuple[str, float | None]],
+    unit: Unit,
+    row_heading: str = "",
+    value_heading: str = "",
+) -> Chart:
     """One bar per row, scaled to the largest value; a row without data has no bar."""
     top = max((abs(v) for _, v in rows if v is not None), default=0.0) or 1.0
     slot = (WIDTH - LEFT - RIGHT) / max(len(rows), 1)
@@ -78,4 +87,10 @@ def bars(*, title: str, rows: list[tuple[str, float | None]], unit: Unit) -> Cha
                 height=height,
             )
         )
-    return Chart(title=title, unit=unit, bars=drawn)
+    return Chart(
+        title=title,
+        unit=unit,
+        bars=drawn,
+        row_heading=row_heading,
+        value_heading=value_heading,
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from app.i18n import current_language
+from app.i18n import gettext as _
 from app.services import charts
 from app.services.council_report import Report
 
@@ -54,6 +55,11 @@ class View:
                 title=c["title"],
                 rows=[(label, value) for label, value in c["rows"]],
                 unit=c["unit"],
+                row_heading={
+                    "trend": _("Year"),
+                    "category": _("Category"),
+                    "zone": _("District"),
+                }.get(c["kind"], ""),
             )
             for c in self.data["charts"]
             if kind is None or c["kind"] == kind

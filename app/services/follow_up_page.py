@@ -314,6 +314,8 @@ def _charts(
         ),
         rows=[(str(year), _value(figures, key)) for year, figures in sorted(per_year.items())],
         unit=indicator.unit,
+        row_heading=_("Year"),
+        value_heading=indicator.label(),
     )
     by_category = charts.bars(
         title=_(
@@ -328,6 +330,8 @@ def _charts(
             if c.active and (c.kind == CategoryKind.good) == (key == GOOD_PLACES)
         ],
         unit=indicator.unit,
+        row_heading=_("Category"),
+        value_heading=indicator.label(),
     )
     by_district = charts.bars(
         title=_(
@@ -342,6 +346,8 @@ def _charts(
             if z.kind == ZoneKind.district
         ],
         unit=indicator.unit,
+        row_heading=_("District"),
+        value_heading=indicator.label(),
     )
     return [trend, by_category, by_district]
 
