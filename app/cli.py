@@ -60,7 +60,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _load_demo(args: argparse.Namespace) -> int:
-    from app.services import demo, photos
+    from app.services import demo, demo_follow_up, photos
 
     settings = get_settings()
     engine = make_engine(settings.sqlalchemy_url)
@@ -74,6 +74,9 @@ def _load_demo(args: argparse.Namespace) -> int:
                 session=session, media_dir=settings.media_path, limits=photos.limits(settings)
             )
             counts["reports of the past two years"] = demo.load_history(
+                session=session, media_dir=settings.media_path, limits=photos.limits(settings)
+            )
+            counts |= demo_follow_up.load(
                 session=session, media_dir=settings.media_path, limits=photos.limits(settings)
             )
     refresh_statistics(engine)

@@ -32,10 +32,13 @@ from app.routes import (
     admin_zones,
     auth,
     capture,
+    council,
     follow_up,
+    measures,
     plan_cases,
     planning,
     planning_exports,
+    quarterly,
     site,
     triage,
     walks_leaders,
@@ -77,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(site.router)
     app.include_router(auth.router)
     app.include_router(triage.router)
+    app.include_router(quarterly.router)
+    app.include_router(quarterly.staff)  # a fix's photos on the quarterly page: /triage/{id}/…
     # The public walk pages first: /walks/join is not a walk's number.
     app.include_router(walks_public.router)
     # Leaders' /walks/new before the staff's /walks/{walk_id}, which would take "new" for a number.
@@ -92,6 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
     app.include_router(follow_up.router)
+    # Editors first: /follow-up/measures/new is not a measure's number.
+    app.include_router(measures.editors)
+    app.include_router(measures.readers)
+    app.include_router(council.issuers)  # before the readers: /new is not a report id
+    app.include_router(council.readers)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 

@@ -29,7 +29,11 @@ from app.templating import is_htmx, render
 staff = APIRouter(
     prefix="/walks",
     dependencies=[
-        Depends(require_role(Role.walk_leader, Role.planner, Role.triager, Role.unit_worker)),
+        Depends(
+            require_role(
+                Role.walk_leader, Role.planner, Role.triager, Role.unit_worker, Role.coordinator
+            )
+        ),
         Depends(require_csrf),
     ],
 )

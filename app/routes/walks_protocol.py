@@ -18,7 +18,11 @@ from app.templating import render, templates
 router = APIRouter(
     prefix="/walks",
     dependencies=[
-        Depends(require_role(Role.walk_leader, Role.planner, Role.triager, Role.unit_worker)),
+        Depends(
+            require_role(
+                Role.walk_leader, Role.planner, Role.triager, Role.unit_worker, Role.coordinator
+            )
+        ),
         Depends(require_csrf),
     ],
 )

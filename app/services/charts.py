@@ -32,12 +32,21 @@ class Chart:
     title: str
     unit: Unit
     bars: list[Bar]
+    row_heading: str = ""  # what a row is ("Year", "District"); the table's first column
+    value_heading: str = ""  # what the value is (the indicator); the table's second column
     width: int = WIDTH
     height: int = HEIGHT
 
     @property
     def baseline(self) -> float:
         return float(self.height - BOTTOM)
+
+    @property
+    def label_chars(self) -> int:
+        """How many characters of a label fit under its bar (about 7.5 units each at the
+        labels' 13 px): twelve categories' names would otherwise run into each other."""
+        slot = (self.width - LEFT - RIGHT) / max(len(self.bars), 1)
+        return max(3, min(14, int(slot / 7.5)))
 
 
 def format_value(value: float | None, unit: Unit) -> str:
@@ -52,7 +61,14 @@ def format_value(value: float | None, unit: Unit) -> str:
     return format_decimal(value, format="#,##0.#", locale=lang)
 
 
-def bars(*, title: str, rows: list[tuple[str, float | None]], unit: Unit) -> Chart:
+def bars(
+    *,
+    title: str,
+    rows: list[tuple[str, float | None]],
+    unit: Unit,
+    row_heading: str = "",
+    value_heading: str = "",
+) -> Chart:
     """One bar per row, scaled to the largest value; a row without data has no bar."""
     top = max((abs(v) for _, v in rows if v is not None), default=0.0) or 1.0
     slot = (WIDTH - LEFT - RIGHT) / max(len(rows), 1)
@@ -71,4 +87,10 @@ def bars(*, title: str, rows: list[tuple[str, float | None]], unit: Unit) -> Cha
                 height=height,
             )
         )
-    return Chart(title=title, unit=unit, bars=drawn)
+    return Chart(
+        title=title,
+        unit=unit,
+        bars=drawn,
+        row_heading=row_heading,
+        value_heading=value_heading,
+    )

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
 from sqlmodel import Session, select
 
 from app import clock
@@ -117,13 +119,30 @@ def load_observations(*, session: Session, media_dir: Path, limits: photos.Photo
     return created
 
 
-# Two years of Boden's history for the planners' pages: a seeded random town, the same on
-# every machine (relative to today). A few places keep coming back month after month (the
-# recurring spots a planner should find), good places are spread over the districts, and each
-# report went through the life cycle as staff would have moved it, dated when they moved it.
+# Two years of Boden's history for the planners' pages and the follow-up: a seeded random town,
+# the same on every machine (relative to today). A few places keep coming back month after month
+# (the recurring spots a planner should find), good places are spread over the districts, and
+# each report went through the life cycle as staff would have moved it, dated when they moved it.
+# The year turns as it does in Boden: lamps are missed in the dark half-year and hardly at all
+# under the midnight sun, winter evenings are dark (the capture judges the dark from the sun at
+# the report's time and place), graffiti is a summer thing, and fixes wait for the snow to go.
 HISTORY_SEED = 2026
 HISTORY_SIZE = 400
 HISTORY_DAYS = 730
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+DARK_HALF_YEAR = frozenset({10, 11, 12, 1, 2, 3})
+SNOW_MONTHS = frozenset({12, 1, 2, 3})
+# Reports by local hour: after work and on evening walks in the dark half-year (dark from about
+# 15:00 in December and 19:00 in October and March), spread over the day in the light half.
+DARK_HALF_HOURS = (8, 12, 15, 16, 16, 17, 17, 18, 18, 19, 19, 20, 21)
+LIGHT_HALF_HOURS = (8, 10, 12, 14, 16, 17, 18, 19, 20, 21, 22)
+# How many days a fix takes on average (exponential), in snow and out of it.
+FIX_MEAN_DAYS = 14
+FIX_MEAN_DAYS_IN_SNOW = 34
+DAMAGE_SLUGS = ("vandalism", "graffiti")
+# Damage reports in the current year against the earlier ones: the agreement's measure against
+# graffiti and vandalism shows (the demo's target is "down 10 % against last year").
+DAMAGE_THIS_YEAR = 0.6
 # (lat, lon, categories): places reported again and again.
 HOTSPOTS = [
     (65.82490, 21.68690, ("dark-spot", "isolated-place")),
@@ -147,6 +166,27 @@ PROBLEM_WEIGHTS = {
     "drug-dealing": 1,
     "other": 1,
 }
+
+
+def season_weight(slug: str, month: int) -> float:
+    """How much more (or less) often a kind of problem is reported in this month."""
+    if slug == "dark-spot":
+        return 2.2 if month in DARK_HALF_YEAR else (0.25 if month in (5, 6, 7) else 0.8)
+    if slug == "vegetation":
+        return 1.8 if month in (6, 7, 8, 9) else (0.2 if month in SNOW_MONTHS else 0.8)
+    if slug == "graffiti":
+        return 1.6 if month in (5, 6, 7, 8, 9) else 0.5
+    if slug == "damaged-path":
+        return 1.5 if month in (3, 4, 5) else 1.0  # frost heave shows when the snow goes
+    return 1.0
+
+
+def local_time(day: datetime, hour: int) -> datetime:
+    """`hour` o'clock in Boden on the local date of `day`, in UTC."""
+    local_day = day.astimezone(STOCKHOLM).date()
+    return datetime.combine(local_day, time(hour), STOCKHOLM).astimezone(UTC)
+
+
 TEXTS = {
     "dark-spot": "Lampan är trasig, mörkt på gångvägen.",
     "vegetation": "Buskarna skymmer sikten längs vägen.",
@@ -173,19 +213,19 @@ def load_history(
     """About two years of reports over the districts, each moved through its life cycle;
     returns how many were new (loading twice stores them once)."""
     rng = random.Random(HISTORY_SEED)
-    # Moved by "the municipality" as an admin would (an account nobody can log in with).
-    actor = lifecycle.Actor(
-        label="Boden (demo)",
-        user=StaffUser(name="Boden (demo)", email="", password_hash="", role=Role.admin),
-    )
+    actor = municipality()
     today = clock.now().replace(minute=0, second=0, microsecond=0)
     districts = {z.slug: shape(json.loads(z.geometry)) for z in zones.listed(session=session)}
     created = 0
     for i in range(size):
-        lat, lon, category = _history_place(rng, i, districts)
-        at = (today - timedelta(days=rng.randint(1, HISTORY_DAYS))).replace(
-            hour=rng.choice((6, 9, 12, 14, 15, 16, 17, 18, 19, 20))
-        )
+        day = today - timedelta(days=rng.randint(1, HISTORY_DAYS))
+        month = day.astimezone(STOCKHOLM).month
+        hours = DARK_HALF_HOURS if month in DARK_HALF_YEAR else LIGHT_HALF_HOURS
+        at = local_time(day, rng.choice(hours))
+        if at >= today:  # late on the local date that began yesterday in UTC
+            at -= timedelta(days=1)
+        this_year = day.astimezone(STOCKHOLM).year == today.astimezone(STOCKHOLM).year
+        lat, lon, category = _history_place(rng, i, districts, month, this_year)
         raw = {
             "client_id": str(uuid.uuid5(DEMO_NAMESPACE, f"history-{i}")),
             "category": category,
@@ -208,14 +248,39 @@ def load_history(
             )
         if result.created:
             if category != "good-place":
-                _live_through(session, result.observation, rng, today, actor)
+                live_through(session, result.observation, rng, today, actor)
             session.commit()
         created += result.created
     return created
 
 
-def _history_place(rng: random.Random, i: int, districts: dict) -> tuple[float, float, str]:  # type: ignore[type-arg]
-    """Every seventh report at a hotspot, every eighth a good place, the rest anywhere."""
+def municipality() -> lifecycle.Actor:
+    """Who moves the demo's reports: "the municipality", as an admin would (an account that is
+    never stored, so nobody can log in with it)."""
+    return lifecycle.Actor(
+        label="Boden (demo)",
+        user=StaffUser(name="Boden (demo)", email="", password_hash="", role=Role.admin),
+    )
+
+
+def random_point(rng: random.Random, outline: BaseGeometry) -> tuple[float, float]:
+    """A (lat, lon) inside the outline."""
+    min_x, min_y, max_x, max_y = outline.bounds
+    while True:
+        lon, lat = rng.uniform(min_x, max_x), rng.uniform(min_y, max_y)
+        if outline.contains(Point(lon, lat)):
+            return lat, lon
+
+
+def _history_place(
+    rng: random.Random,
+    i: int,
+    districts: dict,  # type: ignore[type-arg]
+    month: int,
+    this_year: bool,
+) -> tuple[float, float, str]:
+    """Every seventh report at a hotspot, every eighth a good place, the rest anywhere, the
+    kind of problem by the season."""
     if i % 7 == 0:
         lat, lon, kinds = HOTSPOTS[(i // 7) % len(HOTSPOTS)]
         # Within a few metres of the spot: the same place, reported again.
@@ -226,29 +291,32 @@ def _history_place(rng: random.Random, i: int, districts: dict) -> tuple[float, 
         )
     slugs = sorted(districts)
     slug = rng.choices(slugs, weights=[DISTRICT_WEIGHTS.get(s, 1) for s in slugs])[0]
-    outline = districts[slug]
-    min_x, min_y, max_x, max_y = outline.bounds
-    while True:
-        lon, lat = rng.uniform(min_x, max_x), rng.uniform(min_y, max_y)
-        if outline.contains(Point(lon, lat)):
-            break
+    lat, lon = random_point(rng, districts[slug])
     if i % 8 == 1:
         return lat, lon, "good-place"
     kinds = sorted(PROBLEM_WEIGHTS)
-    return lat, lon, rng.choices(kinds, weights=[PROBLEM_WEIGHTS[k] for k in kinds])[0]
+    weights = [
+        PROBLEM_WEIGHTS[k]
+        * season_weight(k, month)
+        * (DAMAGE_THIS_YEAR if this_year and k in DAMAGE_SLUGS else 1.0)
+        for k in kinds
+    ]
+    return lat, lon, rng.choices(kinds, weights=weights)[0]
 
 
-def _live_through(
+def live_through(
     session: Session, obs: Observation, rng: random.Random, today: datetime, actor: lifecycle.Actor
 ) -> None:
     """Move a report on as staff would have: triaged within days, most fixed within weeks (some
-    checked), a few handed on or refused; nothing later than today."""
+    checked; longer under snow), a few handed on or refused; nothing later than today."""
     roll = rng.random()
+    in_snow = obs.created_at.astimezone(STOCKHOLM).month in SNOW_MONTHS
+    fix_mean = FIX_MEAN_DAYS_IN_SNOW if in_snow else FIX_MEAN_DAYS
     steps: list[tuple[Status, int, dict[str, str]]] = [(Status.triaged, rng.randint(0, 3), {})]
     if roll < 0.62:
         if rng.random() < 0.4:
             steps.append((Status.in_progress, rng.randint(1, 10), {}))
-        steps.append((Status.fixed, int(rng.expovariate(1 / 18)) + 1, {}))
+        steps.append((Status.fixed, int(rng.expovariate(1 / fix_mean)) + 1, {}))
         if rng.random() < 0.5:
             steps.append((Status.verified, rng.randint(3, 20), {}))
     elif roll < 0.72:

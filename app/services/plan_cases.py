@@ -25,9 +25,10 @@ from app.services import area, geometry, plan_area, text_input
 NAME_MAX = 200
 DIARY_MAX = 64
 # Who reads planning (histories, exports, plan cases): unit staff fix things, so not they.
-# Walk leaders read a plan case only when its planner shares it (`may_read`).
-PLANNING_ROLES = (Role.planner, Role.triager, Role.walk_leader)
-READERS = frozenset({Role.admin, Role.planner, Role.triager})
+# Walk leaders read a plan case only when its planner shares it (`may_read`). Coordinators
+# read them all: a measure of the agreement links to the zones and plan cases it covers.
+PLANNING_ROLES = (Role.planner, Role.triager, Role.walk_leader, Role.coordinator)
+READERS = frozenset({Role.admin, Role.planner, Role.triager, Role.coordinator})
 # A diary number: letters, digits, spaces and - / . : (e.g. "PLAN 2026-123", "KS 2026/45").
 DIARY_PATTERN = re.compile(r"[0-9A-ZÅÄÖ][0-9A-ZÅÄÖ /.:\-]*")
 

@@ -34,6 +34,14 @@ FREE_TEXT = frozenset(
         "meeting_point",
         "organisations",
         "reason",
+        # The agreement's parties (one a line) and a measure's texts under the annex's headings.
+        "parties",
+        "purpose",
+        "approach",
+        "timetable",
+        "partners",
+        "expected_effect",
+        "result",
     }
 )
 # A walk's drawn area and route arrive as GeoJSON text in one field.

@@ -14,13 +14,17 @@ from app.main import create_app
 from tests.conftest import make_settings
 from tests.factories import csrf_token, login_as, post_observation
 
-ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner"}
+ALL_STAFF = {"admin", "triager", "unit_worker", "walk_leader", "planner", "coordinator"}
 ADMIN = {"admin"}
 PUBLIC = "public"
 PLANNERS = {"admin", "planner"}
-# Planning (plan cases, histories, exports): planners work; triagers and walk leaders read.
-HISTORY_READERS = {"admin", "planner", "triager", "walk_leader"}
+# Planning (plan cases, histories, exports): planners work; triagers, walk leaders and the
+# follow-up's coordinators read.
+HISTORY_READERS = {"admin", "planner", "triager", "walk_leader", "coordinator"}
 READ_PLANS = HISTORY_READERS
+# The agreement's follow-up: coordinators (and admins) write it; planners and triagers read it.
+FOLLOW_UP_READERS = {"admin", "coordinator", "planner", "triager"}
+COORDINATORS = {"admin", "coordinator"}
 # (method, path) -> PUBLIC, or the roles that may use it.
 ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/"): PUBLIC,
@@ -50,6 +54,11 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/triage/map.geojson"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
+    ("POST", "/triage/{observation_id}/photos-published"): {"admin", "triager", "unit_worker"},
+    # The public quarterly "what we did".
+    ("GET", "/quarterly"): PUBLIC,
+    ("GET", "/quarterly/{key}"): PUBLIC,
+    ("GET", "/quarterly/{key}/text"): PUBLIC,
     # Safety walks: residents join by code; leaders run walks; all staff follow them.
     ("GET", "/walks"): PUBLIC,
     ("GET", "/walks/join"): PUBLIC,
@@ -102,6 +111,14 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/planning/zones/{slug}/export.geojson"): HISTORY_READERS,
     ("GET", "/planning/area/{key}/export.csv"): HISTORY_READERS,
     ("GET", "/planning/area/{key}/export.geojson"): HISTORY_READERS,
+    ("GET", "/follow-up"): FOLLOW_UP_READERS,
+    # The yearly report to the council: coordinators issue it, the readers read what was issued.
+    ("GET", "/follow-up/reports"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/new"): COORDINATORS,
+    ("POST", "/follow-up/reports"): COORDINATORS,
+    ("GET", "/follow-up/reports/{report_id}"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/{report_id}.pdf"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/reports/{report_id}.csv"): FOLLOW_UP_READERS,
     ("GET", "/admin"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
@@ -123,6 +140,32 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/admin/zones/export"): {"admin", "planner"},
     ("GET", "/admin/zones/placement"): {"admin", "planner"},
     ("POST", "/admin/zones/placement"): {"admin", "planner"},
+    # Agreements, focus areas, measures and the annex.
+    ("GET", "/follow-up/agreements"): FOLLOW_UP_READERS,
+    ("POST", "/follow-up/agreements"): COORDINATORS,
+    ("GET", "/follow-up/agreements/{agreement_id}"): FOLLOW_UP_READERS,
+    ("POST", "/follow-up/agreements/{agreement_id}"): COORDINATORS,
+    ("POST", "/follow-up/agreements/{agreement_id}/focus-areas"): COORDINATORS,
+    ("POST", "/follow-up/focus-areas/{focus_area_id}"): COORDINATORS,
+    ("POST", "/follow-up/focus-areas/{focus_area_id}/move"): COORDINATORS,
+    ("GET", "/follow-up/measures/new"): COORDINATORS,
+    ("POST", "/follow-up/measures/new"): COORDINATORS,
+    ("GET", "/follow-up/measures/{measure_id}"): FOLLOW_UP_READERS,
+    ("POST", "/follow-up/measures/{measure_id}"): COORDINATORS,
+    ("GET", "/follow-up/agreements/{agreement_id}/annex"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/agreements/{agreement_id}/annex.pdf"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/agreements/{agreement_id}/annex.docx"): FOLLOW_UP_READERS,
+    ("GET", "/follow-up/targets"): COORDINATORS,
+    ("GET", "/follow-up/targets/new"): COORDINATORS,
+    ("POST", "/follow-up/targets/new"): COORDINATORS,
+    ("GET", "/follow-up/targets/{target_id}"): COORDINATORS,
+    ("POST", "/follow-up/targets/{target_id}"): COORDINATORS,
+    ("POST", "/follow-up/targets/{target_id}/delete"): COORDINATORS,
+    ("GET", "/follow-up/external"): COORDINATORS,
+    ("POST", "/follow-up/external"): COORDINATORS,
+    ("POST", "/follow-up/external/import"): COORDINATORS,
+    ("GET", "/follow-up/external.csv"): COORDINATORS,
+    ("POST", "/follow-up/external/{figure_id}/delete"): COORDINATORS,
 }
 
 
@@ -162,7 +205,11 @@ def fill(path: str, observation_id: int) -> str:
     # No walk, user or admin row has this number: the guards answer before the
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
-    path = re.sub(r"\{(user|row|walk|plan|basis|line)_id\}", NO_SUCH_ID, path)
+    path = re.sub(
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure)_id\}",
+        NO_SUCH_ID,
+        path,
+    )
     path = path.replace("{slug}", "centrum").replace("{key}", "0123456789abcdef")
     return path.replace("{kind}", "units")
 

@@ -26,3 +26,12 @@ def test_values_are_written_in_the_visitors_language() -> None:
     with i18n.using("en"):
         assert charts.format_value(0.8, "share") == "80%"
         assert charts.format_value(4.25, "days") == "4.2"
+
+
+def test_labels_are_cut_to_fit_under_their_bars() -> None:
+    few = charts.bars(title="Years", rows=[("2025", 1), ("2026", 2)], unit="count")
+    many = charts.bars(
+        title="Categories", rows=[(f"Category {n}", n) for n in range(12)], unit="count"
+    )
+    assert few.label_chars == 14
+    assert 3 <= many.label_chars < 8  # 12 slots of 52 units: seven characters of 7.5
