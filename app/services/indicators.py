@@ -154,17 +154,51 @@ def _scope(where: Where | None) -> sql.Scope:
     return sql.Scope(zone_id=where.zone_id, category_id=where.category_id)
 
 
+# The figures read from one pass over the period's reports; the others each cost a query.
+_FROM_REPORTS = frozenset(
+    {
+        "reports",
+        "reports_on_walks",
+        "reports_own",
+        "good_places",
+        "damage_reports",
+        "damage_share",
+        "share_fixed",
+        "share_fixed_by_due",
+        "share_fixed_within",
+        "felt_unsafety",
+        "felt_unsafety_change",
+        "share_dark",
+    }
+)
+
+
 def compute(
-    *, session: Session, settings: Settings, period: Period, where: Where | None = None
+    *,
+    session: Session,
+    settings: Settings,
+    period: Period,
+    where: Where | None = None,
+    keys: frozenset[str] | None = None,
 ) -> dict[str, Figure]:
-    """Every indicator of ours (not the external ones) for the period and scope."""
-    earlier = period.previous_year()
-    before = sql.felt_unsafety(
-        session=session, start=earlier.start, end=earlier.end, scope=_scope(where)
+    """Every indicator of ours (not the external ones) for the period and scope; with `keys`,
+    only those (a chart of one indicator per category asks for one, not twenty)."""
+    wanted = frozenset(k for k, i in INDICATORS.items() if not i.external) if keys is None else keys
+    before = (0.0, 0)
+    if "felt_unsafety_change" in wanted:
+        earlier = period.previous_year()
+        before = sql.felt_unsafety(
+            session=session, start=earlier.start, end=earlier.end, scope=_scope(where)
+        )
+    found = _figures(
+        session=session,
+        settings=settings,
+        period=period,
+        where=where or Where(),
+        before=before,
+        wanted=wanted,
     )
-    return _figures(
-        session=session, settings=settings, period=period, where=where or Where(), before=before
-    )
+    return {key: figure for key, figure in found.items() if key in wanted}
 
 
 def _figures(
@@ -174,60 +208,67 @@ def _figures(
     period: Period,
     where: Where,
     before: tuple[float, int],
+    wanted: frozenset[str],
 ) -> dict[str, Figure]:
-    """The figures, given the felt unsafety's (sum, answers) of a year before."""
+    """The wanted figures (and those that come with them from the same query), given the
+    felt unsafety's (sum, answers) of a year before."""
     scope, start, end = _scope(where), period.start, period.end
-    r = sql.reports(
-        session=session,
-        settings=settings,
-        start=start,
-        end=end,
-        scope=scope,
-        within_days=settings.due_days_normal,
-    )
-    days = sql.days_to_fix(session=session, start=start, end=end, scope=scope)
-    fixed = sum(n for _, n in days)
-    open_, overdue = sql.open_at(session=session, settings=settings, at=end, scope=scope)
-    felt = r.unsafe_sum / r.unsafe_answers if r.unsafe_answers else None
-    felt_before = before[0] / before[1] if before[1] else None
-    own = r.problems - r.on_walks
-    found = [
-        Figure("reports", r.problems),
-        Figure("reports_on_walks", r.on_walks, r.on_walks, r.problems),
-        Figure("reports_own", own, own, r.problems),
-        Figure("good_places", r.good_places),
-        Figure("damage_reports", r.damage),
-        _share("damage_share", r.damage, r.problems),
-        _share("share_fixed", r.fixed, r.fixable),
-        Figure("median_days_to_fix", sql.percentile(days, 0.5), None, fixed),
-        Figure("p90_days_to_fix", sql.percentile(days, 0.9), None, fixed),
-        _share("share_fixed_by_due", r.fixed_by_due, r.fixable),
-        _share("share_fixed_within", r.fixed_within, r.fixable),
-        Figure("open_at_end", open_),
-        Figure("overdue_at_end", overdue, overdue, open_),
-        Figure(
-            "recurring_spots",
-            sql.recurring_spots(
-                session=session, settings=settings, start=start, end=end, scope=scope
-            ),
-        ),
-        Figure("felt_unsafety", felt, None, r.unsafe_answers),
-        Figure(
-            "felt_unsafety_change",
-            felt - felt_before if felt is not None and felt_before is not None else None,
-        ),
-        _share("share_dark", r.dark, r.problems),
-    ]
-    if where.category_id is not None:
-        found += [Figure(key, None) for key in WALK_KEYS]
-    else:
-        w = sql.walks(session=session, start=start, end=end, zone_id=where.zone_id)
+    found: list[Figure] = []
+    if wanted & _FROM_REPORTS:
+        r = sql.reports(
+            session=session,
+            settings=settings,
+            start=start,
+            end=end,
+            scope=scope,
+            within_days=settings.due_days_normal,
+        )
+        felt = r.unsafe_sum / r.unsafe_answers if r.unsafe_answers else None
+        felt_before = before[0] / before[1] if before[1] else None
+        own = r.problems - r.on_walks
         found += [
-            Figure("walks_held", w.held),
-            Figure("walk_participants", w.participants),
-            Figure("follow_up_walks", w.follow_ups, w.follow_ups, w.held),
-            _share("follow_up_share_fixed", w.items_fixed, w.items_followed_up),
+            Figure("reports", r.problems),
+            Figure("reports_on_walks", r.on_walks, r.on_walks, r.problems),
+            Figure("reports_own", own, own, r.problems),
+            Figure("good_places", r.good_places),
+            Figure("damage_reports", r.damage),
+            _share("damage_share", r.damage, r.problems),
+            _share("share_fixed", r.fixed, r.fixable),
+            _share("share_fixed_by_due", r.fixed_by_due, r.fixable),
+            _share("share_fixed_within", r.fixed_within, r.fixable),
+            Figure("felt_unsafety", felt, None, r.unsafe_answers),
+            Figure(
+                "felt_unsafety_change",
+                felt - felt_before if felt is not None and felt_before is not None else None,
+            ),
+            _share("share_dark", r.dark, r.problems),
         ]
+    if wanted & {"median_days_to_fix", "p90_days_to_fix"}:
+        days = sql.days_to_fix(session=session, start=start, end=end, scope=scope)
+        fixed = sum(n for _, n in days)
+        found += [
+            Figure("median_days_to_fix", sql.percentile(days, 0.5), None, fixed),
+            Figure("p90_days_to_fix", sql.percentile(days, 0.9), None, fixed),
+        ]
+    if wanted & {"open_at_end", "overdue_at_end"}:
+        open_, overdue = sql.open_at(session=session, settings=settings, at=end, scope=scope)
+        found += [Figure("open_at_end", open_), Figure("overdue_at_end", overdue, overdue, open_)]
+    if "recurring_spots" in wanted:
+        spots = sql.recurring_spots(
+            session=session, settings=settings, start=start, end=end, scope=scope
+        )
+        found.append(Figure("recurring_spots", spots))
+    if wanted & set(WALK_KEYS):
+        if where.category_id is not None:
+            found += [Figure(key, None) for key in WALK_KEYS]
+        else:
+            w = sql.walks(session=session, start=start, end=end, zone_id=where.zone_id)
+            found += [
+                Figure("walks_held", w.held),
+                Figure("walk_participants", w.participants),
+                Figure("follow_up_walks", w.follow_ups, w.follow_ups, w.held),
+                _share("follow_up_share_fixed", w.items_fixed, w.items_followed_up),
+            ]
     return {f.key: f for f in found}
 
 

@@ -480,3 +480,22 @@ def test_every_indicator_says_what_it_counts_in_both_languages() -> None:
         with i18n.using("sv"):
             swedish = indicator.definition()
         assert english and swedish and english != swedish, key
+
+
+def test_asking_for_some_indicators_gives_those_with_the_same_values(
+    session: Session, settings: Settings, town: Town
+) -> None:
+    period = Period(2026)
+    whole = indicators.compute(session=session, settings=settings, period=period)
+    for key in whole:
+        one = indicators.compute(
+            session=session, settings=settings, period=period, keys=frozenset({key})
+        )
+        assert one == {key: whole[key]}, key
+    two = indicators.compute(
+        session=session,
+        settings=settings,
+        period=period,
+        keys=frozenset({"open_at_end", "walks_held"}),
+    )
+    assert set(two) == {"open_at_end", "walks_held"}
