@@ -88,10 +88,22 @@ class Reports:
     fixable: int = 0  # problems not handed to another owner
     fixed: int = 0  # of the fixable, fixed or verified now
     fixed_by_due: int = 0  # of those, fixed no later than the due date
+    due_judged: int = 0  # of the fixable, those fixed or already past their due date now
     fixed_within: int = 0  # of those, fixed within `within_days` of the report
+    within_judged: int = 0  # of the fixable, those fixed or reported over `within_days` ago
     dark: int = 0  # problems reported in the dark
     unsafe_sum: float = 0.0
     unsafe_answers: int = 0
+
+
+def past_due(settings: Settings, now: datetime) -> ColumnElement[bool]:
+    """Reported longer ago than its priority allows, at `now`."""
+    return or_(
+        *[
+            and_(Observation.priority == p, col(Observation.created_at) < now - timedelta(days=d))
+            for p, d in deadlines.due_days(settings).items()
+        ]
+    )
 
 
 def reports(
@@ -102,12 +114,16 @@ def reports(
     end: datetime,
     scope: Scope,
     within_days: int,
+    now: datetime,
 ) -> Reports:
-    """One GROUP BY pass over the period's reports in the scope."""
+    """One GROUP BY pass over the period's reports in the scope. A report still open and not
+    yet due at `now` cannot be judged "in time" or not: the in-time shares leave it out."""
     days = history.days_between(session, Observation.created_at, Observation.fixed_at)
     fixed = and_(col(Observation.status).in_(FIXED), col(Observation.fixed_at).is_not(None))
     in_time = and_(fixed, days <= _days_allowed(settings))
     within = and_(fixed, days <= within_days)
+    due_judged = or_(fixed, past_due(settings, now))
+    within_judged = or_(fixed, col(Observation.created_at) < now - timedelta(days=within_days))
     on_walk = col(Observation.walk_id).is_not(None)
     rows = session.exec(
         select(
@@ -121,6 +137,8 @@ def reports(
             func.count(Observation.unsafe_level),
             func.sum(case((in_time, 1), else_=0)),
             func.sum(case((within, 1), else_=0)),
+            func.sum(case((due_judged, 1), else_=0)),
+            func.sum(case((within_judged, 1), else_=0)),
         )
         .select_from(Observation)
         .join(Category, col(Category.id) == Observation.category_id)
@@ -128,7 +146,9 @@ def reports(
         .group_by(Category.kind, Category.damage, Observation.status, Observation.dark, on_walk)
     ).all()
     out = Reports()
-    for kind, damage, status, dark, walk, n, unsafe_sum, answers, by_due, in_days in rows:
+    for row in rows:
+        kind, damage, status, dark, walk, n, unsafe_sum, answers, by_due, in_days = row[:10]
+        judged_by_due, judged_within = row[10:]
         n = int(n)
         if kind == CategoryKind.good:
             out.good_places += n
@@ -144,6 +164,8 @@ def reports(
             out.fixed += n if status in FIXED else 0
             out.fixed_by_due += int(by_due or 0)
             out.fixed_within += int(in_days or 0)
+            out.due_judged += int(judged_by_due or 0)
+            out.within_judged += int(judged_within or 0)
     return out
 
 
@@ -166,16 +188,17 @@ def felt_unsafety(
 
 
 def fixed_within(
-    *, session: Session, start: datetime, end: datetime, scope: Scope, days: int
+    *, session: Session, start: datetime, end: datetime, scope: Scope, days: int, now: datetime
 ) -> tuple[int, int]:
-    """(fixed within `days` of the report and fixed now, could be fixed) among the period's
-    problem reports."""
+    """(fixed within `days` of the report and fixed now, could be fixed and can be judged now)
+    among the period's problem reports: one still open and reported less than `days` ago
+    cannot be judged yet."""
     spent = history.days_between(session, Observation.created_at, Observation.fixed_at)
-    in_time = and_(
-        col(Observation.status).in_(FIXED), col(Observation.fixed_at).is_not(None), spent <= days
-    )
+    fixed_now = and_(col(Observation.status).in_(FIXED), col(Observation.fixed_at).is_not(None))
+    in_time = and_(fixed_now, spent <= days)
+    judged = or_(fixed_now, col(Observation.created_at) < now - timedelta(days=days))
     fixed, fixable = session.exec(
-        select(func.sum(case((in_time, 1), else_=0)), func.count())
+        select(func.sum(case((in_time, 1), else_=0)), func.sum(case((judged, 1), else_=0)))
         .select_from(Observation)
         .join(Category, col(Category.id) == Observation.category_id)
         .where(

@@ -78,21 +78,24 @@ def definition(key: str) -> str:
         "share_fixed_by_due": _(
             "Of the period's reports that we could fix, the share fixed no later than its due "
             "date (the number of days its priority allows, counted from the report) and still "
-            "fixed or verified today."
+            "fixed or verified today. A report still open and not yet due is left out: it "
+            "cannot be judged yet."
         ),
         "share_fixed_within": _(
             "Of the period's reports that we could fix, the share fixed within a number of days "
             "from the report and still fixed or verified today: the target's number of days, or "
-            "without a target the days a report of normal priority is given."
+            "without a target the days a report of normal priority is given. A report still "
+            "open and made fewer days ago is left out: it cannot be judged yet."
         ),
         "open_at_end": _(
             "Problems still waiting for work when the period ended (received, being looked at, "
             "scheduled, in progress or reopened at that moment), whenever they were reported, as "
-            "each report's history shows it."
+            "each report's history shows it. For a period not yet over: open now."
         ),
         "overdue_at_end": _(
             "Of the problems open when the period ended, those already past their due date then "
-            "(the number of days their priority allows, counted from the report)."
+            "(the number of days their priority allows, counted from the report). For a period "
+            "not yet over: overdue now."
         ),
         "recurring_spots": _(
             "Places reported again and again, as on the planners' map: groups of the period's "

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app import clock
 from app.config import Settings
 from app.i18n import gettext as _
 from app.models import ExternalFigure
@@ -222,6 +223,7 @@ def _figures(
             end=end,
             scope=scope,
             within_days=settings.due_days_normal,
+            now=clock.now(),
         )
         felt = r.unsafe_sum / r.unsafe_answers if r.unsafe_answers else None
         felt_before = before[0] / before[1] if before[1] else None
@@ -234,8 +236,8 @@ def _figures(
             Figure("damage_reports", r.damage),
             _share("damage_share", r.damage, r.problems),
             _share("share_fixed", r.fixed, r.fixable),
-            _share("share_fixed_by_due", r.fixed_by_due, r.fixable),
-            _share("share_fixed_within", r.fixed_within, r.fixable),
+            _share("share_fixed_by_due", r.fixed_by_due, r.due_judged),
+            _share("share_fixed_within", r.fixed_within, r.within_judged),
             Figure("felt_unsafety", felt, None, r.unsafe_answers),
             Figure(
                 "felt_unsafety_change",
@@ -251,7 +253,9 @@ def _figures(
             Figure("p90_days_to_fix", sql.percentile(days, 0.9), None, fixed),
         ]
     if wanted & {"open_at_end", "overdue_at_end"}:
-        open_, overdue = sql.open_at(session=session, settings=settings, at=end, scope=scope)
+        # A period not yet over is read as it stands now (its end lies ahead).
+        at = min(end, clock.now())
+        open_, overdue = sql.open_at(session=session, settings=settings, at=at, scope=scope)
         found += [Figure("open_at_end", open_), Figure("overdue_at_end", overdue, overdue, open_)]
     if "recurring_spots" in wanted:
         spots = sql.recurring_spots(
@@ -277,7 +281,12 @@ def share_fixed_within(
 ) -> Figure:
     """Of the period's fixable reports, the share fixed within `days` of the report."""
     fixed, fixable = sql.fixed_within(
-        session=session, start=period.start, end=period.end, scope=_scope(where), days=days
+        session=session,
+        start=period.start,
+        end=period.end,
+        scope=_scope(where),
+        days=days,
+        now=clock.now(),
     )
     return _share("share_fixed_within", fixed, fixable)
 

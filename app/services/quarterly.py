@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -36,9 +35,9 @@ from app.models import (
     Zone,
     ZoneKind,
 )
+from app.services.indicators import LOCAL as STOCKHOLM
 from app.services.indicators import Period
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Fixed as far as the public is told: fixed, or fixed and checked.
 FIXED = (Status.fixed, Status.verified)
 # A merged report is the same problem as the one it was merged into: counted once.
@@ -100,8 +99,6 @@ class Quarterly:
 
 
 # Which quarters
-
-
 def latest_complete(*, now: datetime) -> Period:
     """The last quarter that has ended (in Swedish time)."""
     current = _quarter_of(now)

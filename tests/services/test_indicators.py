@@ -12,6 +12,7 @@ data, and a zone and a category scope.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -129,6 +130,14 @@ def walk(
     )
     session.commit()
     return found
+
+
+@pytest.fixture(autouse=True)
+def _read_after_the_town() -> Iterator[None]:
+    """The figures are read in mid-2027, after every move the town makes (a period not yet
+    over is read as it stands now; that has its own test below)."""
+    with clock.frozen(datetime(2027, 6, 1, tzinfo=UTC)):
+        yield
 
 
 @pytest.fixture
@@ -499,3 +508,31 @@ def test_asking_for_some_indicators_gives_those_with_the_same_values(
         keys=frozenset({"open_at_end", "walks_held"}),
     )
     assert set(two) == {"open_at_end", "walks_held"}
+
+
+def test_a_period_not_yet_over_is_read_as_it_stands_now(
+    session: Session, settings: Settings
+) -> None:
+    """Open and overdue are counted now, not at the period's end ahead; a report still open
+    and not yet due cannot be judged "fixed in time" and is left out of those shares."""
+    lat, lon = 65.8253, 21.6880
+    for day in (1, 25):  # due (normal priority: 14 days) on 15 and 39 December
+        insert_observation(
+            session, lat=lat, lon=lon, created_at=datetime(2026, 11, day, 12, tzinfo=UTC)
+        )
+    with clock.frozen(datetime(2026, 12, 2, 12, tzinfo=UTC)):
+        now = values(
+            indicators.compute(session=session, settings=settings, period=Period.parse("2026"))
+        )
+        within = indicators.share_fixed_within(
+            session=session, period=Period.parse("2026"), where=Where(), days=14
+        )
+    assert now["open_at_end"] == 2
+    assert now["overdue_at_end"] == 1  # the first was due on 15 November
+    assert now["share_fixed_by_due"] == 0.0  # one judged (the overdue one), not fixed
+    assert (within.numerator, within.denominator) == (0, 1)
+    with clock.frozen(datetime(2027, 2, 1, tzinfo=UTC)):
+        later = values(
+            indicators.compute(session=session, settings=settings, period=Period.parse("2026"))
+        )
+    assert later["open_at_end"] == 2 and later["overdue_at_end"] == 2
