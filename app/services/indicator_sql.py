@@ -262,14 +262,8 @@ def open_at(*, session: Session, settings: Settings, at: datetime, scope: Scope)
     Counted without finding each report's last line (a lookup per report took seconds at a
     million): every report made before `at` starts open, and each status line before `at` that
     moves it from an open status to a closed one takes it out, each that moves it back puts it
-    in again. As every line says where it moved from (the life cycle writes the chain), the sum
-    is the same as reading the last line, whatever order the lines were written in."""
-    late = or_(
-        *[
-            and_(Observation.priority == p, col(Observation.created_at) < at - timedelta(days=d))
-            for p, d in deadlines.due_days(settings).items()
-        ]
-    )
+    in again. Every line says where it moved from (the life cycle writes the chain): the same."""
+    late = past_due(settings, at)
     problems = and_(
         col(Observation.created_at) < at, scope.clause(), Category.kind == CategoryKind.problem
     )
