@@ -110,6 +110,17 @@ class Settings(BaseSettings):
     # A browser that has logged in is a known device this long (a signed cookie): it has its
     # own budget, so guesses from elsewhere never keep the account's owner out.
     login_device_days: int = Field(365, ge=1)
+    # Street addresses: a Nominatim-compatible server (https://nominatim.example.org), asked
+    # in the background after capture; empty = off. Public Nominatim allows one request a
+    # second and asks for a User-Agent that names the application and a contact.
+    geocoder_url: str = ""
+    geocoder_user_agent: str = "SafetyWalk (https://github.com/safetywalk)"
+    geocoder_timeout_seconds: float = Field(5, gt=0, le=60)
+    geocoder_min_interval_seconds: float = Field(1.0, ge=0, le=60)
+    # The app geocodes new reports every this many seconds (0: leave it to
+    # `safetywalk geocode --loop` in its own process).
+    geocoder_interval_seconds: int = Field(30, ge=0)
+
     # Session cookies are Secure (HTTPS only); set false only for plain-HTTP development.
     cookie_secure: bool | None = None
 

@@ -41,6 +41,7 @@ from app.routes import (
     quarterly,
     site,
     triage,
+    triage_report,
     walks_leaders,
     walks_protocol,
     walks_public,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(site.router)
     app.include_router(auth.router)
     app.include_router(triage.router)
+    app.include_router(triage_report.router)  # after the queue's fixed paths (/triage/bulk …)
     app.include_router(quarterly.router)
     app.include_router(quarterly.staff)  # a fix's photos on the quarterly page: /triage/{id}/…
     # The public walk pages first: /walks/join is not a walk's number.

@@ -30,6 +30,11 @@ from app.services import demo
 ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
 TEST_TABLES = (
+    "handoff",
+    "saved_filter",
+    "canned_reply",
+    "outside_owner_category",
+    "geocode_cache",
     "council_report",
     "external_figure",
     "target",
@@ -49,6 +54,7 @@ TEST_TABLES = (
     "observation_zone",  # before observation and zone: it points at both
     "zone_placement",
     "observation",
+    "outside_owner",
     "walk_participant",
     "walk",
     "planning_area",

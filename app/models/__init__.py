@@ -19,6 +19,15 @@ from app.models.agreement import (  # noqa: E402
     MeasureLinkKind,
 )
 from app.models.category import Category, CategoryKind  # noqa: E402
+from app.models.desk import (  # noqa: E402
+    CannedReply,
+    GeocodeCache,
+    Handoff,
+    HandoffAnswer,
+    OutsideOwner,
+    OutsideOwnerCategory,
+    SavedFilter,
+)
 from app.models.indicator import (  # noqa: E402
     CouncilReport,
     ExternalFigure,
@@ -28,6 +37,7 @@ from app.models.indicator import (  # noqa: E402
 from app.models.observation import (  # noqa: E402
     CLOSED_STATES,
     OPEN_STATES,
+    PRIORITY_RANK,
     EventKind,
     Observation,
     ObservationEvent,
@@ -62,13 +72,18 @@ from app.models.zone import (  # noqa: E402
 __all__ = [
     "CLOSED_STATES",
     "OPEN_STATES",
+    "PRIORITY_RANK",
     "Agreement",
+    "CannedReply",
     "Category",
     "CategoryKind",
     "CouncilReport",
     "EventKind",
     "ExternalFigure",
     "FocusArea",
+    "GeocodeCache",
+    "Handoff",
+    "HandoffAnswer",
     "LoginThrottle",
     "Measure",
     "MeasureLink",
@@ -77,6 +92,8 @@ __all__ = [
     "ObservationEvent",
     "ObservationZone",
     "OutboxMail",
+    "OutsideOwner",
+    "OutsideOwnerCategory",
     "Photo",
     "PhotoKind",
     "PlacementState",
@@ -92,6 +109,7 @@ __all__ = [
     "RoutingRule",
     "SQLModel",
     "SafetyBasis",
+    "SavedFilter",
     "StaffSession",
     "StaffUser",
     "Status",

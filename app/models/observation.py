@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, event
 from sqlmodel import Field, SQLModel
 
 from app.models._types import UTCDateTime, text_enum, utcnow
@@ -45,6 +45,12 @@ class EventKind(StrEnum):
     merge = "merge"  # another report merged into this one
     support = "support"  # a resident said "me too"
     note = "note"
+    handoff = "handoff"  # sent to an outside owner (app/models/desk.Handoff)
+    owner_answer = "owner_answer"  # the outside owner answered through their link
+
+
+# Sorting by priority reads this stored rank (most urgent first), so it can use an index.
+PRIORITY_RANK = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
 
 
 class PositionSource(StrEnum):
@@ -69,6 +75,8 @@ class Observation(SQLModel, table=True):
             "zone_id",
             "unit_id",
         ),
+        # The queue sorted by priority (most urgent, then oldest first) within its statuses.
+        Index("ix_observation_rank", "status", "priority_rank", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +112,8 @@ class Observation(SQLModel, table=True):
     # Triage
     # The due date follows from the priority and created_at (days per priority are settings).
     priority: Priority = Field(default=Priority.normal, sa_type=text_enum(Priority), index=True)
+    # PRIORITY_RANK[priority], kept in step on every insert and update (see below).
+    priority_rank: int = Field(default=2)
     assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     routing_reason: str = Field(default="", max_length=300)
     duplicate_of_id: int | None = Field(default=None, foreign_key="observation.id", index=True)
@@ -118,6 +128,14 @@ class Observation(SQLModel, table=True):
     photos_published: bool = Field(default=False)
     reminded_due_soon: bool = Field(default=False)
     reminded_overdue: bool = Field(default=False)
+    # The street address, found after capture in the background (services/geocoding); None
+    # until then or when no geocoder is set. `geocoded_at`: when it was last tried.
+    address: str | None = Field(default=None, max_length=300)
+    geocoded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Handed to an outside owner from the registry (not one of the municipality's units).
+    outside_owner_id: int | None = Field(
+        default=None, foreign_key="outside_owner.id", index=True, ondelete="SET NULL"
+    )
 
 
 class ObservationEvent(SQLModel, table=True):
@@ -139,3 +157,10 @@ class ObservationEvent(SQLModel, table=True):
     internal_note: str = Field(default="", max_length=4000)
     # Whether the event shows on the public status page at all (status moves do; routing not).
     public: bool = Field(default=True)
+
+
+@event.listens_for(Observation, "before_insert")
+@event.listens_for(Observation, "before_update")
+def _keep_rank(mapper, connection, target: Observation) -> None:  # type: ignore[no-untyped-def]
+    """The stored rank follows the priority, whoever sets it."""
+    target.priority_rank = PRIORITY_RANK[Priority(target.priority)]

@@ -1,45 +1,31 @@
-"""The technical department's side: the queue, one observation, and what staff do to it."""
+"""The technical department's queue: filtered, sorted, as a list or a map, with bulk moves.
+One report's page and its changes are in `triage_report`."""
 
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator, Field
-from sqlmodel import Session
 from starlette.responses import Response
 
-from app import clock
-from app.config import Settings
 from app.deps import (
-    ObservationDep,
     SessionDep,
     SettingsDep,
     VisitorDep,
-    local_path,
     require_csrf,
     require_role,
 )
-from app.i18n import gettext as _
-from app.models import Observation, Priority, Role, Status
+from app.models import Priority, Role, Status
 from app.services import (
     assignment,
     categories,
-    deadlines,
-    lifecycle,
-    observations,
-    photos,
-    quarterly_photos,
     queue,
-    routing,
-    submission,
     triage,
     zones,
 )
-from app.services.auth import Visitor
-from app.templating import is_htmx, render
+from app.templating import render
 
 router = APIRouter(
     prefix="/triage",
@@ -60,6 +46,7 @@ def queue_filter(
     overdue: Annotated[bool, Query()] = False,
     older_than: Annotated[Days | None, BLANK_IS_NONE, Query()] = None,
     assignee: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     sort: Annotated[str, Query(pattern="^(oldest|newest|priority|supporters)$")] = "oldest",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> queue.QueueFilter:
@@ -73,6 +60,7 @@ def queue_filter(
         overdue=overdue,
         older_than_days=older_than,
         assignee=assignee or None,
+        text=(q or "").strip() or None,
         sort=sort,
         page=page,
     )
@@ -154,229 +142,3 @@ def bulk_status(
     """One move for the selected rows; each row is checked on its own, refusals are listed."""
     result = triage.bulk_move(session=session, ids=ids, to=to, actor=visitor.user)
     return _queue(request, session, settings, visitor, flt, bulk_result=result)
-
-
-def _detail(
-    request: Request,
-    session,
-    settings,
-    visitor,
-    obs,
-    *,
-    error: str | None = None,  # type: ignore[no-untyped-def]
-    status_code: int = 200,
-) -> Response:
-    now = clock.now()
-    view = triage.staff_view(
-        session=session,
-        obs=obs,
-        actor=visitor.user,
-        due_at=deadlines.due_at(obs, settings),
-        now=now,
-        duplicate_radius_m=settings.duplicate_radius_m,
-    )
-    return render(
-        request,
-        "triage/detail.html",
-        {
-            "view": view,
-            "error": error,
-            "units": triage.units(session=session),
-            "priorities": list(Priority),
-            "can_triage": visitor.user.role in (Role.triager, Role.admin),
-            "can_publish_photos": quarterly_photos.may_publish(session=session, obs=obs),
-        },
-        block="detail",
-        status_code=status_code,
-    )
-
-
-def _after_change(
-    request: Request,
-    session: Session,
-    settings: Settings,
-    visitor: Visitor,
-    obs: Observation,
-    *,
-    view: str,
-    error: str | None,
-    status_code: int,
-    focus: str = "move",
-) -> Response:
-    """The answer to a change: htmx in the queue gets the new row; a plain form that worked is
-    sent back where it came from (the queue with its filter, or the detail page); a refusal
-    shows the detail page with the reason."""
-    if view == "row" and is_htmx(request):
-        row = queue.row(session=session, user=visitor.user, obs=obs, settings=settings)
-        return render(
-            request,
-            "triage/queue.html",
-            {"row": row, "row_error": error, "focus": focus},
-            block="row",
-            status_code=status_code,
-        )
-    if error is None and not is_htmx(request):
-        target = str(request.url_for("observation_detail", observation_id=obs.id))
-        if view == "row":
-            target = _same_site_referer(request) or "/triage"
-        return RedirectResponse(target, status_code=303)
-    return _detail(request, session, settings, visitor, obs, error=error, status_code=status_code)
-
-
-def _same_site_referer(request: Request) -> str | None:
-    """The page the form was sent from, when it is on this site (path and query only)."""
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc != request.url.netloc or not referer.path.startswith("/triage"):
-        return None
-    return local_path(referer.path + (f"?{referer.query}" if referer.query else ""), "") or None
-
-
-@router.get("/{observation_id}")
-def observation_detail(
-    request: Request,
-    obs: ObservationDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    visitor: VisitorDep,
-) -> Response:
-    """One observation as staff see it: contact, routing reason, full history, actions."""
-    return _detail(request, session, settings, visitor, obs)
-
-
-@router.post("/{observation_id}/status")
-def change_status(
-    request: Request,
-    obs: ObservationDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    visitor: VisitorDep,
-    to: Annotated[Status, Form()],
-    note: Annotated[str, Form(max_length=4000)] = "",
-    internal_note: Annotated[str, Form(max_length=4000)] = "",
-    handed_to: Annotated[str, Form(max_length=200)] = "",
-    duplicate_of: Annotated[str, Form(max_length=64)] = "",
-    view: Annotated[str, Form(pattern="^(row|detail)$")] = "detail",
-    after_photo: Annotated[UploadFile | None, File()] = None,
-) -> Response:
-    """Move the observation through its life cycle (409 with the reason when refused); a fix
-    may bring its "after" photo."""
-    survivor = observations.by_reference(session=session, reference=duplicate_of)
-    try:
-        after = None
-        if after_photo is not None and (after_photo.filename or after_photo.size):
-            after = photos.ingest(
-                after_photo.file, media_dir=settings.media_path, limits=photos.limits(settings)
-            )
-        triage.move(
-            session=session,
-            obs=obs,
-            to=to,
-            actor=visitor.user,
-            note=note,
-            internal_note=internal_note,
-            handed_to=handed_to,
-            duplicate_of=survivor,
-            after_photo=after,
-        )
-        error, status_code = None, 200
-    except photos.PhotoRejected as exc:
-        limits = photos.limits(settings)
-        error = submission.photo_message(
-            exc.reason,
-            max_mb=round(limits.max_bytes / 1048576, 1),
-            max_mp=limits.max_pixels // 1_000_000,
-        )
-        status_code = exc.status_code
-    except lifecycle.TransitionRefused as exc:
-        session.rollback()
-        session.refresh(obs)
-        error, status_code = exc.message, 409
-    return _after_change(
-        request, session, settings, visitor, obs, view=view, error=error, status_code=status_code
-    )
-
-
-@router.post("/{observation_id}/route", dependencies=triagers_only)
-def reroute(
-    request: Request,
-    obs: ObservationDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    visitor: VisitorDep,
-    unit: Annotated[str, Form(max_length=64)],
-    note: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
-    """Hand the observation to another unit; the history keeps from and to."""
-    target = triage.unit_by_slug(session=session, slug=unit)
-    if target is None:
-        return _detail(
-            request,
-            session,
-            settings,
-            visitor,
-            obs,
-            status_code=422,
-            error=_("Choose a unit from the list."),
-        )
-    routing.reroute(
-        session=session,
-        obs=obs,
-        unit=target,
-        actor=lifecycle.Actor.staff(visitor.user),
-        note=note,
-    )
-    return RedirectResponse(
-        request.url_for("observation_detail", observation_id=obs.id), status_code=303
-    )
-
-
-@router.post("/{observation_id}/priority", dependencies=triagers_only)
-def change_priority(
-    request: Request,
-    obs: ObservationDep,
-    session: SessionDep,
-    visitor: VisitorDep,
-    priority: Annotated[Priority, Form()],
-) -> Response:
-    """Set the priority; the due date follows from it."""
-    lifecycle.set_priority(
-        session=session, obs=obs, priority=priority, actor=lifecycle.Actor.staff(visitor.user)
-    )
-    return RedirectResponse(
-        request.url_for("observation_detail", observation_id=obs.id), status_code=303
-    )
-
-
-@router.post("/{observation_id}/assign")
-def assign(
-    request: Request,
-    obs: ObservationDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    visitor: VisitorDep,
-    assignee: Annotated[str, Form(pattern="^(none|[0-9]{1,9})$")],
-    view: Annotated[str, Form(pattern="^(row|detail)$")] = "detail",
-) -> Response:
-    """Give the observation to one person (or to nobody); the history keeps it."""
-    person = None
-    if assignee != "none":
-        person = assignment.staff_member(session=session, user_id=int(assignee))
-    error, status_code = None, 200
-    if assignee != "none" and person is None:
-        error, status_code = _("Choose a person from the list."), 422
-    else:
-        try:
-            assignment.assign(session=session, obs=obs, assignee=person, actor=visitor.user)
-        except assignment.AssignmentRefused as exc:
-            error, status_code = exc.message, 409
-    return _after_change(
-        request,
-        session,
-        settings,
-        visitor,
-        obs,
-        view=view,
-        error=error,
-        status_code=status_code,
-        focus="assign",
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -33,11 +33,10 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import assignment, deadlines, lifecycle, visibility
+from app.services import assignment, deadlines, fulltext, lifecycle, visibility
 
 PAGE_SIZE = 50
 SORTS = ("oldest", "newest", "priority", "supporters")
-PRIORITY_RANK = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ class QueueFilter:
     overdue: bool = False
     older_than_days: int | None = None
     assignee: str | None = None  # "me", "none", or a staff user's id
+    text: str | None = None  # search words, a number or an address (services/fulltext)
     sort: str = "oldest"
     page: int = 1
 
@@ -69,6 +69,7 @@ class QueueRow:
     supporters: int
     unsafe_level: int | None
     description: str
+    address: str | None
     thumb_url: str | None
     moves: list[Status]  # what the viewer may move it to
     assignee_id: int | None = None
@@ -171,6 +172,8 @@ def _filter_clauses(
         where.append(Observation.assignee_id == int(flt.assignee))
     if flt.overdue:
         where.append(deadlines.overdue_clause(settings, now))
+    if flt.text:
+        where.append(fulltext.clause(flt.text))
     return where
 
 
@@ -303,6 +306,7 @@ def _rows(session: Session, rows, user: StaffUser, settings: Settings) -> list[Q
             supporters=obs.supporters,
             unsafe_level=obs.unsafe_level,
             description=obs.description,
+            address=obs.address,
             thumb_url=thumbs.get(obs.id),
             moves=lifecycle.allowed_moves(obs, actor),
             assignee_id=obs.assignee_id,
@@ -314,9 +318,8 @@ def _rows(session: Session, rows, user: StaffUser, settings: Settings) -> list[Q
 
 
 def _priority_order():  # type: ignore[no-untyped-def]
-    return case(
-        {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=Observation.priority, else_=9
-    )
+    # The stored rank (models.PRIORITY_RANK), so that the sort can use ix_observation_rank.
+    return col(Observation.priority_rank).asc()
 
 
 def _first_thumbs(session: Session, ids: list[int]) -> dict[int, str]:
