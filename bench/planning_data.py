@@ -59,7 +59,7 @@ OBS_COLUMNS = (
     "accuracy_m", "position_source", "description", "unsafe_level", "dark", "contact_email",
     "walk_code", "walk_id", "factors", "language", "created_at", "observed_at", "priority",
     "assignee_id", "routing_reason", "duplicate_of_id", "handed_to", "supporters",
-    "status_changed_at", "fixed_at", "reminded_due_soon", "reminded_overdue",
+    "status_changed_at", "fixed_at", "reminded_due_soon", "reminded_overdue", "priority_rank",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "observation_id", "at", "kind", "actor", "actor_id", "from_status", "to_status", "note",
@@ -204,7 +204,7 @@ def batch_rows(
                 "bench-planning", ref.walk_ids[obs_id % WALKS] if walk_pick[i] else None, "", "sv",
                 _stamp(created, sqlite), _stamp(created - timedelta(minutes=5), sqlite), "normal",
                 None, "", None, None, 0, _stamp(at, sqlite),
-                _stamp(fixed_at, sqlite) if fixed_at else None, False, False,
+                _stamp(fixed_at, sqlite) if fixed_at else None, False, False, 2,
             )
         )  # fmt: skip
         if events_for[i] and moves:

@@ -175,14 +175,28 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
     from sqlalchemy import insert
     from sqlmodel import Session, select
 
-    from app.models import Category, CategoryKind, Observation, Priority, Status, Zone
+    from app.models import (
+        PRIORITY_RANK,
+        Category,
+        CategoryKind,
+        Observation,
+        ObservationZone,
+        Priority,
+        Status,
+        Zone,
+        ZoneKind,
+    )
     from app.services import zones as zone_service
 
     rng = random.Random(SEED)
     with Session(engine) as session:
         kinds = session.exec(select(Category).where(Category.kind == CategoryKind.problem)).all()
         categories = [(c.id, c.default_unit_id) for c in kinds]
-        zone_rows = session.exec(select(Zone).order_by(Zone.id)).all()
+        # Innermost first, as the app places a report (its zone_id: the smallest covering zone
+        # that is not a plan area); every covering zone goes into observation_zone.
+        zone_rows = zone_service.innermost_first(
+            session.exec(select(Zone).where(Zone.kind != ZoneKind.plan_area)).all()
+        )
         polygons = [(z.id, shape(json.loads(z.geometry))) for z in zone_rows]
         boxes = [(z.min_lat, z.max_lat, z.min_lon, z.max_lon) for z in zone_rows]
 
@@ -196,16 +210,20 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
         lons.append(rng.uniform(min_lon, max_lon))
     lat_a, lon_a = np.array(lats), np.array(lons)
     zone_ids: list[int | None] = [None] * n
+    covering: list[list[int]] = [[] for _ in range(n)]
     for zone_id, polygon in polygons:
         shapely.prepare(polygon)
         for i in np.flatnonzero(shapely.intersects_xy(polygon, lon_a, lat_a)):
             zone_ids[i] = zone_ids[i] or zone_id
+            covering[i].append(zone_id)
     # The app's own point-in-zone, on a sample: the vectorised placing must agree with it.
     sample = rng.sample(range(n), 200)
     with Session(engine) as session:
         agree = 0
         for i in sample:
-            placed = zone_service.place(session=session, lat=lats[i], lon=lons[i])
+            placed = zone_service.innermost(
+                zone_service.place(session=session, lat=lats[i], lon=lons[i])
+            )
             agree += (placed.id if placed else None) == zone_ids[i]
 
     statuses = {
@@ -249,7 +267,11 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
             "language": "sv",
             "created_at": created,
             "observed_at": created - timedelta(seconds=rng.uniform(0, 3 * 3600)),
-            "priority": rng.choices(list(priorities), weights=list(priorities.values()))[0],
+            "priority": (
+                priority := rng.choices(list(priorities), weights=list(priorities.values()))[0]
+            ),
+            # Core inserts skip the model's listener: the stored rank must be given (PRIORITY_RANK).
+            "priority_rank": PRIORITY_RANK[Priority(priority)],
             "routing_reason": "category_default",
             "supporters": 0,
             "status_changed_at": changed if status != Status.new else created,
@@ -263,7 +285,17 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
         batch = [row(i) for i in range(start, min(n, start + BATCH))]
         started = time.perf_counter()
         with engine.begin() as conn:
-            conn.execute(insert(table), batch)
+            ids = conn.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), batch
+            ).scalars()
+            # The zone filter reads observation_zone (a district includes its parts of town).
+            members = [
+                {"observation_id": obs_id, "zone_id": zone_id}
+                for obs_id, i in zip(ids, range(start, start + len(batch)), strict=True)
+                for zone_id in covering[i]
+            ]
+            if members:
+                conn.execute(insert(ObservationZone.__table__), members)
         in_db += time.perf_counter() - started
     made = sum(1 for i in range(n) if zone_ids[i])
     return {
@@ -288,6 +320,8 @@ def remove_bench_rows(engine: Any, emails: list[str], indexes: list[str]) -> Non
             f"DELETE FROM observation_event WHERE actor_id IN ({ids})",
             "DELETE FROM login_throttle WHERE key LIKE 'account:%' AND substr(key, 9) IN :emails",
             "DELETE FROM staff_user WHERE email IN :emails",
+            "DELETE FROM observation_zone WHERE observation_id IN"
+            " (SELECT id FROM observation WHERE walk_code = :tag)",
             "DELETE FROM observation WHERE walk_code = :tag",
         ):
             query = text(statement)
