@@ -148,18 +148,32 @@ def short_address(raw: Mapping[str, Any]) -> str | None:
 
 
 # The usage interval holds for the whole process: every pass and thread waits its turn here.
-_turn = threading.Lock()
+# A request starts `interval` after the one before it started and, when that one has ended,
+# after it ended: the server sees them at least the interval apart, whatever the network did.
+_turn = threading.Lock()  # one waiter at a time, in order
+_times = threading.Lock()  # guards _last_request
 _last_request = float("-inf")
 
 
 def _wait_turn(interval: float, stop: threading.Event | None) -> None:
     """Block until `interval` seconds have passed since this process's last request."""
     global _last_request
-    with _turn:  # waiting while holding the lock queues the others behind us, in order
-        wait = _last_request + interval - time.monotonic()
-        if wait > 0 and _sleep(wait, stop):
-            raise Stopped
-        _last_request = time.monotonic()
+    with _turn:
+        while True:
+            with _times:
+                wait = _last_request + interval - time.monotonic()
+            if wait <= 0:
+                break
+            if _sleep(wait, stop):
+                raise Stopped
+        with _times:
+            _last_request = time.monotonic()
+
+
+def _request_ended() -> None:
+    global _last_request
+    with _times:
+        _last_request = max(_last_request, time.monotonic())
 
 
 def _sleep(seconds: float, stop: threading.Event | None) -> bool:
@@ -203,10 +217,12 @@ def ask(
                 (lat, lon), exactly_one=True, language=LANGUAGE, zoom=ZOOM, addressdetails=True
             )
         except GeocoderServiceError as exc:
+            _request_ended()
             problem = exc
             if not _retried(exc):
                 break
             continue
+        _request_ended()
         return short_address(found.raw) if found is not None else None
     raise Unavailable(f"{type(problem).__name__}: {problem}")
 

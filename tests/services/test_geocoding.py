@@ -165,18 +165,19 @@ def test_requests_keep_the_usage_interval(session, database_url, tmp_path, nomin
     arrivals = [r.at for r in nominatim.requests]
     assert len(arrivals) == 4
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert min(gaps) >= 0.19, gaps  # the server saw them at least the interval apart
+    # N requests take (N-1) intervals, and the server sees each the interval after the last.
     assert took >= 3 * 0.2
+    assert min(gaps) >= 0.2, gaps
 
 
 def test_the_interval_holds_across_threads(database_url, tmp_path, nominatim):
-    """Two passes at once in one process (the app's and a command's) share the interval."""
+    """Passes in several threads of one process, each with its own client, share the interval."""
     settings = geo_settings(
-        database_url, tmp_path, nominatim.url, geocoder_min_interval_seconds=0.2
+        database_url, tmp_path, nominatim.url, geocoder_min_interval_seconds=0.3
     )
-    server = geocoding.client(settings)
 
     def ask(lat: float) -> None:
+        server = geocoding.client(settings)
         geocoding.ask(server, settings=settings, lat=lat, lon=CENTRUM[1])
 
     threads = [threading.Thread(target=ask, args=(CENTRUM[0] + i * 0.001,)) for i in range(4)]
@@ -186,7 +187,7 @@ def test_the_interval_holds_across_threads(database_url, tmp_path, nominatim):
         thread.join()
     arrivals = sorted(r.at for r in nominatim.requests)
     assert len(arrivals) == 4
-    assert min(b - a for a, b in itertools.pairwise(arrivals)) >= 0.19
+    assert arrivals[-1] - arrivals[0] >= 3 * 0.3
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 429])
