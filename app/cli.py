@@ -1,5 +1,5 @@
-"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, export, import,
-zones."""
+"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, geocode, export,
+import, zones."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
+from app import cli_geocode
 from app.config import get_settings
 from app.db import make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
@@ -315,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     mail = sub.add_parser("outbox", help="send the e-mails waiting in the outbox")
     mail.add_argument("--loop", action="store_true", help="keep running (for a separate process)")
     mail.set_defaults(func=_outbox)
+    cli_geocode.add_parser(sub, _positive)
 
     user = sub.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

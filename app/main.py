@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
@@ -47,7 +48,7 @@ from app.routes import (
     walks_public,
     zones,
 )
-from app.services import mail_runner, notifications, photos, text_input
+from app.services import geocoding, mail_runner, notifications, photos, text_input
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     production = settings.environment == "production"
     app = FastAPI(
-        lifespan=_outbox_runner,
+        lifespan=_background,
         title="SafetyWalk",
         docs_url=None,  # Swagger UI would load from a CDN
         redoc_url=None,
@@ -118,6 +119,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 @asynccontextmanager
+async def _background(app: FastAPI) -> AsyncIterator[None]:
+    """The work the app does besides answering requests: the outbox and street addresses."""
+    async with _outbox_runner(app), _geocoder_runner(app):
+        yield
+
+
+@asynccontextmanager
 async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
     """Send the outbox every `outbox_interval_seconds` while the app runs (0: not here)."""
     settings: Settings = app.state.settings
@@ -140,6 +148,50 @@ async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
     yield
     if task:
         task.cancel()
+
+
+@asynccontextmanager
+async def _geocoder_runner(app: FastAPI) -> AsyncIterator[None]:
+    """Find street addresses for new reports every `geocoder_interval_seconds`, in a worker
+    thread, never while a resident waits (off without `geocoder_url`, or at 0: not here)."""
+    settings: Settings = app.state.settings
+    if not (settings.geocoder_url and settings.geocoder_interval_seconds):
+        yield
+        return
+    stop = threading.Event()  # ends a pass between requests at shutdown
+    wake = asyncio.Event()
+
+    def one_pass() -> geocoding.Pass:
+        with Session(app.state.engine) as session:
+            return geocoding.run_once(session=session, settings=settings, stop=stop)
+
+    async def loop() -> None:
+        failures = 0
+        while not stop.is_set():
+            result = None
+            try:
+                result = await to_thread.run_sync(one_pass)
+                failures = failures + 1 if result.unavailable else 0
+            except Exception:  # the runner must outlive a bad pass; the next one retries
+                log.exception("geocoding pass failed")
+                failures += 1
+            interval = settings.geocoder_interval_seconds
+            with suppress(TimeoutError):
+                pause = geocoding.pause(result=result, failures=failures, interval=interval)
+                await asyncio.wait_for(wake.wait(), pause)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        # Not task.cancel(): that would leave the worker thread running after the engine is
+        # gone. The pass ends after its current request (at most the timeout).
+        stop.set()
+        wake.set()
+        try:
+            await asyncio.wait_for(task, settings.geocoder_timeout_seconds + 5)
+        except TimeoutError:
+            log.warning("the geocoding pass did not end in time at shutdown")
 
 
 def _csp(settings: Settings) -> str:

@@ -57,6 +57,7 @@ COLUMNS = (
     "observed_at",
     *(f"first_{s.value}_at" for s in DATED),
     "zones",
+    "address",
     "lat",
     "lon",
     "sweref99tm_e",
@@ -87,6 +88,7 @@ def _query(scope: Scope, filters: Filters):  # type: ignore[no-untyped-def]
             Observation.observed_at,
             Observation.lat,
             Observation.lon,
+            Observation.address,
             Observation.unsafe_level,
             Observation.dark,
             Observation.walk_id,
@@ -168,6 +170,7 @@ def rows(
             out = []
             for r, e, n in zip(batch, east.tolist(), north.tolist(), strict=True):
                 obs_id, slug, name_sv, name_en, kind, status, created, observed, lat, lon = r[:10]
+                address = r[10] or ""  # "" also when the geocoder found none
                 out.append(
                     [
                         obs_id,
@@ -179,11 +182,12 @@ def rows(
                         _iso(observed),
                         *map(_iso, dates.get(obs_id, NEVER)),
                         "; ".join(zones.get(obs_id, ())),
+                        address,
                         lat,
                         lon,
                         round(e, 3),
                         round(n, 3),
-                        *r[10:],  # felt unsafety, dark, walk id and title, description, supporters
+                        *r[11:],  # felt unsafety, dark, walk id and title, description, supporters
                     ]
                 )
             yield out

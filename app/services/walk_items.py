@@ -55,6 +55,7 @@ class WalkItem:
     created_at: datetime
     photos: list[Photo]
     after_photos: list[Photo]
+    address: str | None = None  # the street address, once the geocoder has found it
 
     @property
     def fixed(self) -> bool:
@@ -118,6 +119,7 @@ def items(
                 created_at=obs.created_at,
                 photos=[p for p in photos if p.kind == PhotoKind.report],
                 after_photos=[p for p in photos if p.kind == PhotoKind.after],
+                address=obs.address or None,
             )
         )
     return found
