@@ -127,3 +127,27 @@ def test_other_roles_are_refused(client, session, role):
     data = {"csrf_token": token, **GOOD, "language": "sv"}
     assert client.post("/admin/owners", data=data).status_code == 403
     assert count(session, OutsideOwner) == 0
+
+
+HOSTILE = ["a\x00b", "\x1b[31m", "\x85", "x" * 3000, "<script>alert(1)</script>", "' OR 1=1 --"]
+
+
+@pytest.mark.parametrize("field", ["name", "email", "note", "language", "categories"])
+def test_hostile_values_get_a_4xx_or_are_stored_harmlessly(client, session, admin, field):
+    for value in HOSTILE:
+        answer = add(client, **{field: value})
+        assert answer.status_code < 500, (field, value, answer.status_code)
+        if answer.status_code == 303:  # taken: shown escaped, never as markup
+            assert "<script>alert" not in client.get("/admin/owners").text
+
+
+def test_the_demo_brings_its_outside_owners_once(session):
+    from app.services import demo
+
+    demo.load(session=session)
+    demo.load(session=session)
+    names = {o.name for o in session.exec(select(OutsideOwner)).all()}
+    assert {"Trafikverket", "Vattenfall Eldistribution", "Polisen, lokalpolisområde Boden"} <= names
+    assert len(names) == 5
+    assert all(o.email.endswith("example.org") for o in session.exec(select(OutsideOwner)))
+    assert count(session, OutsideOwnerCategory) == 13

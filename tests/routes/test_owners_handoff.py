@@ -270,3 +270,12 @@ def test_unit_workers_do_not_hand_over(client, session):
     assert answer.status_code == 403
     assert 'hx-get="/triage/' not in client.get(f"/triage/{obs.id}").text
     assert session.exec(select(OutsideOwner)).first() is not None
+
+
+def test_the_owners_note_is_cleaned_of_control_characters(client, session, handed):
+    _obs, _mail, secret = handed
+    note = "Week\x00 50,\x1b next\r\nMonday."
+    answer = client.post(f"/handoff/{secret}", data={"answer": "fixed", "note": note})
+    assert answer.status_code == 200
+    session.expire_all()
+    assert session.exec(select(Handoff)).one().answer_note == "Week 50, next\r\nMonday."
