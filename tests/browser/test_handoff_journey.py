@@ -120,3 +120,34 @@ def test_a_triager_hands_a_report_over_and_the_owner_answers_on_a_phone(
     expect(history).to_contain_text("Trafikverket: we will fix it.")
     assert "week 50" not in history.inner_text()
     shot(resident, f"handoff-resident-{screen}")
+
+
+def test_an_admin_keeps_the_registry_of_outside_owners(make_context, live_server) -> None:  # type: ignore[no-untyped-def]
+    with Session(live_server.app.state.engine) as session:
+        email = make_staff(session, "admin").email
+        for owner in session.exec(select(OutsideOwner).where(OutsideOwner.name == "BodenBo")):
+            session.delete(owner)
+        session.commit()
+    page = make_context(DESKTOP, viewport={"width": 1280, "height": 800}).new_page()
+    page.context.page_errors.allow("status of 422")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/admin/owners")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/owners")
+    expect(page.get_by_role("link", name="Outside owners")).to_have_attribute(
+        "aria-current", "page"
+    )
+    page.get_by_label("Name", exact=True).fill("BodenBo")
+    page.get_by_label("E-mail for reports").fill("not an address")
+    page.get_by_label("Litter").check()
+    page.get_by_role("button", name="Add owner").click()
+    expect(page.get_by_role("alert")).to_contain_text("Write a valid e-mail address.")
+    check_accessibility(page, "owners' registry with an error")
+    shot(page, "owners-registry-error")
+    page.get_by_label("E-mail for reports").fill("felanmalan@bodenbo.example.org")
+    page.get_by_role("button", name="Add owner").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    expect(page.get_by_role("row", name=re.compile("BodenBo"))).to_contain_text("Litter")
+    check_accessibility(page, "owners' registry")
+    shot(page, "owners-registry")
