@@ -279,3 +279,13 @@ def test_the_owners_note_is_cleaned_of_control_characters(client, session, hande
     assert answer.status_code == 200
     session.expire_all()
     assert session.exec(select(Handoff)).one().answer_note == "Week 50, next\r\nMonday."
+
+
+def test_a_closed_report_never_handed_over_shows_no_hand_off(client, session):
+    obs = report(client, session)
+    triager = login_as(client, session, "triager")
+    triage.move(session=session, obs=obs, to=Status.wont_fix, actor=triager, note="Private land.")
+    part = client.get(f"/triage/{obs.id}/handoff", headers={"HX-Request": "true"})
+    assert part.status_code == 200 and "hidden" in part.text and "<select" not in part.text
+    page = client.get(f"/triage/{obs.id}/handoff").text
+    assert "Only an open report can be handed to an outside owner." in page
