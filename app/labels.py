@@ -127,6 +127,8 @@ def event_label(event: ObservationEvent) -> str:
         EventKind.merge: _("Another report merged in"),
         EventKind.support: _("A resident said: me too"),
         EventKind.note: _("Note"),
+        EventKind.handoff: _("Sent to an outside owner"),
+        EventKind.owner_answer: _("The outside owner answered"),
     }
     return labels.get(EventKind(event.kind), str(event.kind))
 

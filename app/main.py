@@ -36,6 +36,7 @@ from app.routes import (
     council,
     follow_up,
     measures,
+    owners,
     plan_cases,
     planning,
     planning_exports,
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(planning.router)
     app.include_router(admin.router)
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
+    app.include_router(owners.admin)  # before admin_kinds: "owners" is not a kind
+    app.include_router(owners.desk)
+    app.include_router(owners.public)
     app.include_router(admin_kinds.router)  # after admin: /admin/users is not a kind
     app.include_router(planning_exports.router)
     app.include_router(follow_up.router)

@@ -26,7 +26,7 @@ from app.models import (
     Zone,
     ZoneKind,
 )
-from app.services import lifecycle, observations, photos, zones
+from app.services import lifecycle, observations, outside_owners, photos, zones
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 # Demo observations get ids derived from this, so loading them twice stores them once.
@@ -75,11 +75,14 @@ def load(*, session: Session) -> dict[str, int]:
             geometry=feature["geometry"],
             kind=ZoneKind(props.get("kind", ZoneKind.district)),
         )
+    owners = json.loads((DEMO_DIR / "outside_owners.json").read_text(encoding="utf-8"))
+    outside_owners.load_demo(session=session, rows=owners)
     session.commit()
     return {
         "units": len(units),
         "categories": len(categories),
         "zones": len(collection["features"]),
+        "outside owners": len(owners),
     }
 
 

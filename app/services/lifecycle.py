@@ -78,14 +78,20 @@ class TransitionRefused(Exception):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a move: a member of staff, or the resident / the system (`label`)."""
+    """Who makes a move: a member of staff, or the resident / the system / an outside owner
+    answering through their link (`label`)."""
 
     label: str
     user: StaffUser | None = None
+    outside_owner: bool = False
 
     @classmethod
     def staff(cls, user: StaffUser) -> Actor:
         return cls(label=user.name, user=user)
+
+    @classmethod
+    def owner(cls, name: str) -> Actor:
+        return cls(label=name, outside_owner=True)
 
 
 RESIDENT = Actor(label="resident")
@@ -104,6 +110,11 @@ def _refusal(obs: Observation, to: Status, actor: Actor) -> str | None:
     user = actor.user
     if user is None:
         # Residents and the system only ever reopen a fixed item ("it is not fixed").
+        if actor.outside_owner:
+            # Their one move: "not ours either" gives a report handed to them back to triage.
+            if obs.status == Status.not_ours and to == Status.triaged:
+                return None
+            return _("Only staff can make this change.")
         if to == Status.reopened and obs.status in (Status.fixed, Status.verified):
             return None
         return _("Only staff can make this change.")

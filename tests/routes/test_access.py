@@ -55,6 +55,18 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/photos-published"): {"admin", "triager", "unit_worker"},
+    # Outside owners: triagers hand reports over; the owner answers through the link in their
+    # mail, without an account (the secret in the path is the key); admins keep the registry.
+    ("GET", "/triage/{observation_id}/handoff"): {"admin", "triager"},
+    ("POST", "/triage/{observation_id}/handoff"): {"admin", "triager"},
+    ("GET", "/handoff/{secret}"): PUBLIC,
+    ("POST", "/handoff/{secret}"): PUBLIC,
+    ("GET", "/handoff/{secret}/photos/{photo_id}"): PUBLIC,
+    ("GET", "/admin/owners"): ADMIN,
+    ("POST", "/admin/owners"): ADMIN,
+    ("GET", "/admin/owners/{owner_id}"): ADMIN,
+    ("POST", "/admin/owners/{owner_id}"): ADMIN,
+    ("POST", "/admin/owners/{owner_id}/active"): ADMIN,
     # The public quarterly "what we did".
     ("GET", "/quarterly"): PUBLIC,
     ("GET", "/quarterly/{key}"): PUBLIC,
@@ -206,7 +218,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(
-        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure)_id\}",
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner)_id\}",
         NO_SUCH_ID,
         path,
     )
