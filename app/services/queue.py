@@ -333,3 +333,46 @@ def _first_thumbs(session: Session, ids: list[int]) -> dict[int, str]:
     ).all():
         found.setdefault(photo.observation_id, photo.thumb_url)
     return found
+
+
+def neighbours(
+    *,
+    session: Session,
+    user: StaffUser,
+    flt: QueueFilter,
+    settings: Settings,
+    observation_id: int,
+    now: datetime | None = None,
+) -> tuple[int | None, int | None]:
+    """The reports just before and after `observation_id` in the queue's filter and order,
+    across pages (None at either end; both None when it is not in the filter): the report
+    page's "previous" and "next". Window functions, so that any sort order works alike."""
+    now = now or clock.now()
+    # The same order as `search` (kept in step with it by hand), the id last.
+    order = [
+        *{
+            "oldest": [col(Observation.created_at).asc()],
+            "newest": [col(Observation.created_at).desc()],
+            "priority": [_priority_order(), col(Observation.created_at).asc()],
+            "supporters": [col(Observation.supporters).desc(), col(Observation.created_at).asc()],
+        }[flt.sort if flt.sort in SORTS else "oldest"],
+        col(Observation.id).asc(),
+    ]
+    ranked = (
+        _joined(
+            select(
+                col(Observation.id).label("id"),
+                func.lag(Observation.id).over(order_by=order).label("before"),
+                func.lead(Observation.id).over(order_by=order).label("after"),
+            )
+        )
+        .where(
+            *_filter_clauses(user, flt, settings, now),
+            col(Observation.status).in_(list(flt.statuses)),
+        )
+        .subquery()
+    )
+    found = session.exec(
+        select(ranked.c.before, ranked.c.after).where(ranked.c.id == observation_id)
+    ).first()
+    return (found[0], found[1]) if found else (None, None)
