@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -345,34 +345,45 @@ def neighbours(
     now: datetime | None = None,
 ) -> tuple[int | None, int | None]:
     """The reports just before and after `observation_id` in the queue's filter and order,
-    across pages (None at either end; both None when it is not in the filter): the report
-    page's "previous" and "next". Window functions, so that any sort order works alike."""
+    across pages (None at either end): the report page's "previous" and "next". A report the
+    filter no longer holds (just closed, say) still has the ones around its place."""
     now = now or clock.now()
-    # The same order as `search` (kept in step with it by hand), the id last.
-    order = [
+    # The same order as `search` (kept in step with it by hand), the id last: (column, asc).
+    keys = [
         *{
-            "oldest": [col(Observation.created_at).asc()],
-            "newest": [col(Observation.created_at).desc()],
-            "priority": [_priority_order(), col(Observation.created_at).asc()],
-            "supporters": [col(Observation.supporters).desc(), col(Observation.created_at).asc()],
+            "oldest": [(col(Observation.created_at), True)],
+            "newest": [(col(Observation.created_at), False)],
+            "priority": [(_priority_order().element, True), (col(Observation.created_at), True)],
+            "supporters": [
+                (col(Observation.supporters), False),
+                (col(Observation.created_at), True),
+            ],
         }[flt.sort if flt.sort in SORTS else "oldest"],
-        col(Observation.id).asc(),
+        (col(Observation.id), True),
     ]
-    ranked = (
-        _joined(
-            select(
-                col(Observation.id).label("id"),
-                func.lag(Observation.id).over(order_by=order).label("before"),
-                func.lead(Observation.id).over(order_by=order).label("after"),
-            )
-        )
-        .where(
-            *_filter_clauses(user, flt, settings, now),
-            col(Observation.status).in_(list(flt.statuses)),
-        )
-        .subquery()
-    )
-    found = session.exec(
-        select(ranked.c.before, ranked.c.after).where(ranked.c.id == observation_id)
+    here = session.exec(
+        select(*[column for column, _asc in keys]).where(Observation.id == observation_id)
     ).first()
-    return (found[0], found[1]) if found else (None, None)
+    if here is None:
+        return None, None
+    where = [
+        *_filter_clauses(user, flt, settings, now),
+        col(Observation.status).in_(list(flt.statuses)),
+    ]
+    found = []
+    for forward in (False, True):
+        # Lexicographic "after" (or "before") the report's own place: the first key that
+        # differs decides.
+        beyond = None
+        for (column, asc), value in reversed(list(zip(keys, here, strict=True))):
+            step = column > value if asc == forward else column < value
+            beyond = step if beyond is None else or_(step, and_(column == value, beyond))
+        found.append(
+            session.exec(
+                _joined(select(Observation.id))
+                .where(*where, beyond)
+                .order_by(*[c.asc() if asc == forward else c.desc() for c, asc in keys])
+                .limit(1)
+            ).first()
+        )
+    return found[0], found[1]
