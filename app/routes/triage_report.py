@@ -185,12 +185,11 @@ def update_report(
             status_code=exc.status_code,
         )
     except triage_update.MergeUnconfirmed as exc:
-        return _merge_page(request, session, visitor, obs, exc.survivor.id, sent, came_from)
-    target = report_nav.Nav(query=came_from, previous_id=None, next_id=None).link(obs.id)
-    joiner = "&" if "?" in target else "?"
-    return RedirectResponse(
-        f"{target}{joiner}notice={'saved' if saved.lines else 'unchanged'}", status_code=303
-    )
+        return _merge_page(
+            request, session, settings, visitor, obs, exc.survivor.id, sent, came_from
+        )
+    notice = "saved" if saved.lines else "unchanged"
+    return RedirectResponse(report_nav.page_link(obs.id, came_from, notice=notice), status_code=303)
 
 
 @router.get("/{observation_id}/merge")
@@ -198,17 +197,19 @@ def merge_confirmation(
     request: Request,
     obs: ObservationDep,
     session: SessionDep,
+    settings: SettingsDep,
     visitor: VisitorDep,
     into: Annotated[int, Query(ge=1, le=2**31 - 1)],
     came_from: CameFrom = "",
 ) -> Response:
     """ "Merge #A into #B?": both reports side by side, and a button that confirms."""
-    return _merge_page(request, session, visitor, obs, into, {}, came_from)
+    return _merge_page(request, session, settings, visitor, obs, into, {}, came_from)
 
 
 def _merge_page(
     request: Request,
     session: Session,
+    settings: Settings,
     visitor: Visitor,
     obs: Observation,
     into: int | None,
@@ -220,7 +221,6 @@ def _merge_page(
             session=session, obs=obs, actor=visitor.user, into_id=into or 0
         )
     except triage_update.UpdateRefused as exc:
-        settings = request.app.state.settings
         return detail_page(
             request,
             session,
@@ -247,6 +247,6 @@ def _merge_page(
             "note": sent.get("note", ""),
             "internal_note": sent.get("internal_note", ""),
             "came_from": came_from,
-            "back": report_nav.Nav(query=came_from, previous_id=None, next_id=None).link(obs.id),
+            "back": report_nav.page_link(obs.id, came_from),
         },
     )

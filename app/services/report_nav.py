@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from sqlmodel import Session
 
@@ -34,7 +34,7 @@ class Nav:
 
     def link(self, observation_id: int | None) -> str:
         """A report's page that keeps the same queue filter."""
-        return f"/triage/{observation_id}" + (f"?from={quote(self.query)}" if self.query else "")
+        return page_link(observation_id, self.query)
 
     @property
     def back(self) -> str:
@@ -47,6 +47,14 @@ class Nav:
     @property
     def next(self) -> str | None:
         return self.link(self.next_id) if self.next_id else None
+
+
+def page_link(observation_id: int | None, query: str, **more: str) -> str:
+    """A report's page that keeps the queue's query (and `more` parameters, e.g. a notice)."""
+    params = ([("from", query)] if query else []) + list(more.items())
+    return f"/triage/{observation_id}" + (
+        f"?{urlencode(params, quote_via=quote)}" if params else ""
+    )
 
 
 def queue_filter(query: str) -> queue.QueueFilter | None:
