@@ -30,6 +30,7 @@ from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import (
     admin,
     admin_kinds,
+    admin_replies,
     admin_zones,
     auth,
     capture,
@@ -43,6 +44,7 @@ from app.routes import (
     quarterly,
     site,
     triage,
+    triage_actions,
     triage_report,
     walks_leaders,
     walks_protocol,
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(triage.router)
     app.include_router(triage_report.router)  # after the queue's fixed paths (/triage/bulk …)
+    app.include_router(triage_actions.router)  # a report's per-action endpoints
     app.include_router(quarterly.router)
     app.include_router(quarterly.staff)  # a fix's photos on the quarterly page: /triage/{id}/…
     # The public walk pages first: /walks/join is not a walk's number.
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan_cases.readers)
     app.include_router(planning.router)
     app.include_router(admin.router)
+    app.include_router(admin_replies.router)  # before admin_kinds: "replies" is not a kind
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(owners.admin)  # before admin_kinds: "owners" is not a kind
     app.include_router(owners.desk)

@@ -1,61 +1,66 @@
-"""One report on the triage desk: its page, and what staff do to it (status, assignment,
-unit, priority)."""
+"""One report on the triage desk as a triager's work place: the page (facts, possible
+duplicates, history, previous/next within the queue's filter) with one update form that saves
+every change at once, and the merge confirmation. The older per-action endpoints, which the
+queue's inline rows use, are in `triage_actions`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
-from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from pydantic import BeforeValidator
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app import clock
 from app.config import Settings
 from app.deps import (
+    FormDep,
     ObservationDep,
     SessionDep,
     SettingsDep,
     VisitorDep,
-    local_path,
     require_csrf,
     require_role,
 )
 from app.i18n import gettext as _
 from app.models import Observation, Priority, Role, Status
 from app.services import (
-    assignment,
+    canned_replies,
     deadlines,
-    lifecycle,
-    observations,
     photos,
     quarterly_photos,
-    queue,
-    routing,
-    submission,
+    report_nav,
     triage,
+    triage_update,
 )
 from app.services.auth import Visitor
-from app.templating import is_htmx, render
+from app.templating import render
 
 router = APIRouter(
     prefix="/triage",
     dependencies=[Depends(require_role(Role.triager, Role.unit_worker)), Depends(require_csrf)],
 )
-triagers_only = [Depends(require_role(Role.triager))]
 
 
-def _detail(
+def detail_page(
     request: Request,
-    session,
-    settings,
-    visitor,
-    obs,
+    session: Session,
+    settings: Settings,
+    visitor: Visitor,
+    obs: Observation,
     *,
-    error: str | None = None,  # type: ignore[no-untyped-def]
+    error: str | None = None,
+    error_field: str = "",
+    form: Mapping[str, str] | None = None,
+    came_from: str = "",
+    notice: str = "",
     status_code: int = 200,
 ) -> Response:
+    """The report page: everything about it, the one update form, previous and next within
+    the queue's filter. After a refusal the form shows what was sent, and why it was not."""
     now = clock.now()
     view = triage.staff_view(
         session=session,
@@ -71,54 +76,36 @@ def _detail(
         {
             "view": view,
             "error": error,
+            "error_field": error_field,
+            "form": form or {},
+            "notice": _notice(notice),
             "units": triage.units(session=session),
             "priorities": list(Priority),
             "can_triage": visitor.user.role in (Role.triager, Role.admin),
             "can_publish_photos": quarterly_photos.may_publish(session=session, obs=obs),
+            "replies": canned_replies.for_category(session=session, category_id=obs.category_id),
+            "nav": report_nav.around(
+                session=session,
+                user=visitor.user,
+                settings=settings,
+                observation_id=obs.id,  # type: ignore[arg-type]
+                query=came_from,
+            ),
         },
         block="detail",
         status_code=status_code,
     )
 
 
-def _after_change(
-    request: Request,
-    session: Session,
-    settings: Settings,
-    visitor: Visitor,
-    obs: Observation,
-    *,
-    view: str,
-    error: str | None,
-    status_code: int,
-    focus: str = "move",
-) -> Response:
-    """The answer to a change: htmx in the queue gets the new row; a plain form that worked is
-    sent back where it came from (the queue with its filter, or the detail page); a refusal
-    shows the detail page with the reason."""
-    if view == "row" and is_htmx(request):
-        row = queue.row(session=session, user=visitor.user, obs=obs, settings=settings)
-        return render(
-            request,
-            "triage/queue.html",
-            {"row": row, "row_error": error, "focus": focus},
-            block="row",
-            status_code=status_code,
-        )
-    if error is None and not is_htmx(request):
-        target = str(request.url_for("observation_detail", observation_id=obs.id))
-        if view == "row":
-            target = _same_site_referer(request) or "/triage"
-        return RedirectResponse(target, status_code=303)
-    return _detail(request, session, settings, visitor, obs, error=error, status_code=status_code)
+def _notice(key: str) -> str | None:
+    """What the page says after a save (the redirect names it: ?notice=saved)."""
+    return {
+        "saved": _("Saved."),
+        "unchanged": _("Nothing was changed: every field was as it was."),
+    }.get(key)
 
 
-def _same_site_referer(request: Request) -> str | None:
-    """The page the form was sent from, when it is on this site (path and query only)."""
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc != request.url.netloc or not referer.path.startswith("/triage"):
-        return None
-    return local_path(referer.path + (f"?{referer.query}" if referer.query else ""), "") or None
+CameFrom = Annotated[str, Query(alias="from", max_length=report_nav.QUERY_MAX)]
 
 
 @router.get("/{observation_id}")
@@ -128,145 +115,138 @@ def observation_detail(
     session: SessionDep,
     settings: SettingsDep,
     visitor: VisitorDep,
+    came_from: CameFrom = "",
+    notice: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    """One observation as staff see it: contact, routing reason, full history, actions."""
-    return _detail(request, session, settings, visitor, obs)
+    """One observation as staff see it: contact, routing reason, full history, the update
+    form, and previous/next within the queue's filter it was opened from (`?from=`)."""
+    return detail_page(request, session, settings, visitor, obs, came_from=came_from, notice=notice)
 
 
-@router.post("/{observation_id}/status")
-def change_status(
+BLANK_IS_NONE = BeforeValidator(lambda value: None if value == "" else value)
+
+
+@router.post("/{observation_id}/update")
+def update_report(
     request: Request,
     obs: ObservationDep,
     session: SessionDep,
     settings: SettingsDep,
     visitor: VisitorDep,
-    to: Annotated[Status, Form()],
+    form: FormDep,
+    to: Annotated[Status | None, BLANK_IS_NONE, Form()] = None,
     note: Annotated[str, Form(max_length=4000)] = "",
     internal_note: Annotated[str, Form(max_length=4000)] = "",
+    reply: Annotated[int | None, BLANK_IS_NONE, Form(ge=1, le=2**31 - 1)] = None,
+    assignee: Annotated[str | None, Form(pattern="^(none|[0-9]{1,9})$")] = None,
+    unit: Annotated[str | None, Form(max_length=64)] = None,
+    priority: Annotated[Priority | None, BLANK_IS_NONE, Form()] = None,
     handed_to: Annotated[str, Form(max_length=200)] = "",
     duplicate_of: Annotated[str, Form(max_length=64)] = "",
-    view: Annotated[str, Form(pattern="^(row|detail)$")] = "detail",
+    confirm_merge: Annotated[str, Form(pattern="^(yes)?$")] = "",
+    came_from: Annotated[str, Form(alias="from", max_length=report_nav.QUERY_MAX)] = "",
     after_photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Move the observation through its life cycle (409 with the reason when refused); a fix
-    may bring its "after" photo."""
-    survivor = observations.by_reference(session=session, reference=duplicate_of)
-    try:
-        after = None
-        if after_photo is not None and (after_photo.filename or after_photo.size):
-            after = photos.ingest(
-                after_photo.file, media_dir=settings.media_path, limits=photos.limits(settings)
-            )
-        triage.move(
-            session=session,
-            obs=obs,
-            to=to,
-            actor=visitor.user,
-            note=note,
-            internal_note=internal_note,
-            handed_to=handed_to,
-            duplicate_of=survivor,
-            after_photo=after,
-        )
-        error, status_code = None, 200
-    except photos.PhotoRejected as exc:
-        limits = photos.limits(settings)
-        error = submission.photo_message(
-            exc.reason,
-            max_mb=round(limits.max_bytes / 1048576, 1),
-            max_mp=limits.max_pixels // 1_000_000,
-        )
-        status_code = exc.status_code
-    except lifecycle.TransitionRefused as exc:
-        session.rollback()
-        session.refresh(obs)
-        error, status_code = exc.message, 409
-    return _after_change(
-        request, session, settings, visitor, obs, view=view, error=error, status_code=status_code
+    """The one update form: every part checked, all saved in one go or nothing (409 with the
+    reason of the part refused); a merge asks to confirm first."""
+    update = triage_update.UpdateForm(
+        to=to,
+        note=note,
+        internal_note=internal_note,
+        reply_id=reply,
+        assignee=assignee,
+        unit=unit,
+        priority=priority,
+        handed_to=handed_to,
+        duplicate_of=duplicate_of,
+        confirmed_merge=confirm_merge == "yes",
     )
-
-
-@router.post("/{observation_id}/route", dependencies=triagers_only)
-def reroute(
-    request: Request,
-    obs: ObservationDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    visitor: VisitorDep,
-    unit: Annotated[str, Form(max_length=64)],
-    note: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
-    """Hand the observation to another unit; the history keeps from and to."""
-    target = triage.unit_by_slug(session=session, slug=unit)
-    if target is None:
-        return _detail(
+    photo = None
+    if after_photo is not None and (after_photo.filename or after_photo.size):
+        photo = triage_update.AfterPhoto(
+            after_photo.file, settings.media_path, photos.limits(settings)
+        )
+    sent = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        saved = triage_update.save(
+            session=session, obs=obs, actor=visitor.user, form=update, after_photo=photo
+        )
+    except triage_update.UpdateRefused as exc:
+        return detail_page(
             request,
             session,
             settings,
             visitor,
             obs,
-            status_code=422,
-            error=_("Choose a unit from the list."),
+            error=exc.message,
+            error_field=exc.field,
+            form=sent,
+            came_from=came_from,
+            status_code=exc.status_code,
         )
-    routing.reroute(
-        session=session,
-        obs=obs,
-        unit=target,
-        actor=lifecycle.Actor.staff(visitor.user),
-        note=note,
-    )
-    return RedirectResponse(
-        request.url_for("observation_detail", observation_id=obs.id), status_code=303
-    )
+    except triage_update.MergeUnconfirmed as exc:
+        return _merge_page(
+            request, session, settings, visitor, obs, exc.survivor.id, sent, came_from
+        )
+    notice = "saved" if saved.lines else "unchanged"
+    return RedirectResponse(report_nav.page_link(obs.id, came_from, notice=notice), status_code=303)
 
 
-@router.post("/{observation_id}/priority", dependencies=triagers_only)
-def change_priority(
-    request: Request,
-    obs: ObservationDep,
-    session: SessionDep,
-    visitor: VisitorDep,
-    priority: Annotated[Priority, Form()],
-) -> Response:
-    """Set the priority; the due date follows from it."""
-    lifecycle.set_priority(
-        session=session, obs=obs, priority=priority, actor=lifecycle.Actor.staff(visitor.user)
-    )
-    return RedirectResponse(
-        request.url_for("observation_detail", observation_id=obs.id), status_code=303
-    )
-
-
-@router.post("/{observation_id}/assign")
-def assign(
+@router.get("/{observation_id}/merge")
+def merge_confirmation(
     request: Request,
     obs: ObservationDep,
     session: SessionDep,
     settings: SettingsDep,
     visitor: VisitorDep,
-    assignee: Annotated[str, Form(pattern="^(none|[0-9]{1,9})$")],
-    view: Annotated[str, Form(pattern="^(row|detail)$")] = "detail",
+    into: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    came_from: CameFrom = "",
 ) -> Response:
-    """Give the observation to one person (or to nobody); the history keeps it."""
-    person = None
-    if assignee != "none":
-        person = assignment.staff_member(session=session, user_id=int(assignee))
-    error, status_code = None, 200
-    if assignee != "none" and person is None:
-        error, status_code = _("Choose a person from the list."), 422
-    else:
-        try:
-            assignment.assign(session=session, obs=obs, assignee=person, actor=visitor.user)
-        except assignment.AssignmentRefused as exc:
-            error, status_code = exc.message, 409
-    return _after_change(
+    """ "Merge #A into #B?": both reports side by side, and a button that confirms."""
+    return _merge_page(request, session, settings, visitor, obs, into, {}, came_from)
+
+
+def _merge_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    visitor: Visitor,
+    obs: Observation,
+    into: int | None,
+    sent: Mapping[str, str],
+    came_from: str,
+) -> Response:
+    try:
+        this, other = triage_update.merge_sides(
+            session=session, obs=obs, actor=visitor.user, into_id=into or 0
+        )
+    except triage_update.UpdateRefused as exc:
+        return detail_page(
+            request,
+            session,
+            settings,
+            visitor,
+            obs,
+            error=exc.message,
+            error_field=exc.field,
+            came_from=came_from,
+            status_code=exc.status_code,
+        )
+    carried = {
+        k: v
+        for k, v in sent.items()
+        if k not in ("to", "duplicate_of", "confirm_merge", "from", "note", "internal_note")
+    }
+    return render(
         request,
-        session,
-        settings,
-        visitor,
-        obs,
-        view=view,
-        error=error,
-        status_code=status_code,
-        focus="assign",
+        "triage/merge.html",
+        {
+            "this": this,
+            "other": other,
+            "carried": carried,
+            "note": sent.get("note", ""),
+            "internal_note": sent.get("internal_note", ""),
+            "came_from": came_from,
+            "back": report_nav.page_link(obs.id, came_from),
+        },
     )

@@ -57,11 +57,16 @@ def assignable(obs: Observation, actor: StaffUser, people: Sequence[StaffUser]) 
 
 
 def assign(
-    *, session: Session, obs: Observation, assignee: StaffUser | None, actor: StaffUser
+    *,
+    session: Session,
+    obs: Observation,
+    assignee: StaffUser | None,
+    actor: StaffUser,
+    commit: bool = True,
 ) -> ObservationEvent | None:
     """Give an open observation to one person (None: to nobody); the history keeps who gave it
     to whom, and the new assignee hears by e-mail. Nothing changes, nothing is written, when it
-    is already theirs. Raises AssignmentRefused."""
+    is already theirs. Raises AssignmentRefused. With commit=False the caller commits."""
     if obs.status not in OPEN_STATES:
         raise AssignmentRefused(_("Only open observations can be assigned."))
     if not can_work_on(actor, obs):
@@ -84,8 +89,9 @@ def assign(
     )
     if assignee is not None and assignee.id != actor.id:
         notifications.assigned(session=session, obs=obs, assignee=assignee, by=actor)
-    session.commit()
-    session.refresh(obs)
+    if commit:
+        session.commit()
+        session.refresh(obs)
     return event
 
 

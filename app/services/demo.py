@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.models import (
+    CannedReply,
     Category,
     CategoryKind,
     Observation,
@@ -87,8 +88,9 @@ def load(*, session: Session) -> dict[str, int]:
 
 
 def load_observations(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> int:
-    """A few residents' reports around Boden, stored through the real capture pipeline;
-    returns how many were new."""
+    """A few residents' reports around Boden, stored through the real capture pipeline (and
+    the triagers' canned replies for them); returns how many reports were new."""
+    _load_replies(session)
     rows = json.loads((DEMO_DIR / "observations.json").read_text(encoding="utf-8"))
     today = clock.now().replace(minute=0, second=0, microsecond=0)
     created = 0
@@ -169,6 +171,23 @@ PROBLEM_WEIGHTS = {
     "drug-dealing": 1,
     "other": 1,
 }
+
+
+def _load_replies(session: Session) -> None:
+    """The canned replies of the demo, once (matched by their English title)."""
+    by_slug = {c.slug: c.id for c in session.exec(select(Category))}
+    for position, row in enumerate(
+        json.loads((DEMO_DIR / "replies.json").read_text(encoding="utf-8"))
+    ):
+        if session.exec(select(CannedReply).where(CannedReply.title_en == row["title_en"])).first():
+            continue
+        category = row.pop("category")
+        session.add(
+            CannedReply(
+                **row, category_id=by_slug.get(category) if category else None, position=position
+            )
+        )
+    session.commit()
 
 
 def season_weight(slug: str, month: int) -> float:

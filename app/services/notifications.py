@@ -1,7 +1,8 @@
 """Who hears about what, by e-mail (through the outbox).
 
-- A reporter who left an address hears of every status move of their observation, with the
-  public note and the tracking link; reporters whose reports were merged into it hear too.
+- A reporter who left an address hears of every status move of their observation, and of a
+  public note without one, with the note and the tracking link; reporters whose reports were
+  merged into it hear too, with a link to its public page.
 - Each unit with an address gets one digest of the observations newly routed to it, at most
   every `digest_minutes`, and a reminder of its open reports due soon and overdue.
 - A member of staff hears when an observation is assigned to them.
@@ -27,7 +28,15 @@ from sqlmodel import Session, col, select
 
 from app import clock, i18n, labels
 from app.config import Settings
-from app.models import Category, Observation, ObservationEvent, StaffUser, Status, Unit
+from app.models import (
+    Category,
+    EventKind,
+    Observation,
+    ObservationEvent,
+    StaffUser,
+    Status,
+    Unit,
+)
 from app.services import deadlines, outbox
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
@@ -103,7 +112,9 @@ def _queue(
 
 
 def status_changed(*, session: Session, obs: Observation, event: ObservationEvent) -> None:
-    """Tell the reporter (and the reporters merged into this one) about a status move."""
+    """Tell the reporter (and the reporters merged into this one) about a status move, or a
+    public note without one. A merged report's reporter is told which report it joined, with
+    a link to that report's public page (never to its reporter's own tracking page)."""
     followers = [
         obs,
         *list(
@@ -115,30 +126,43 @@ def status_changed(*, session: Session, obs: Observation, event: ObservationEven
             ).all()
         ),
     ]
-    target = obs
+    joined = None
     if event.to_status == Status.duplicate and obs.duplicate_of_id:
-        target = session.get(Observation, obs.duplicate_of_id) or obs
+        joined = session.get(Observation, obs.duplicate_of_id)
     category = session.get(Category, obs.category_id)
+    kind = "status_update" if event.kind == EventKind.status else "public_note"
     for follower in followers:
         if not follower.contact_email:
             continue
-        asks_if_fixed = event.to_status == Status.fixed and target is obs
+        asks_if_fixed = event.to_status == Status.fixed and follower is obs
         mail = render(
-            "status_update",
+            kind,
             lang=follower.language,
             category=category.name(follower.language) if category else "",
             status=event.to_status,
             note=event.note,
             fixed_url=f"{tracking_url(follower)}/fixed" if asks_if_fixed else "",
-            follow_url=tracking_url(target),
+            follow_url=tracking_url(follower)
+            if follower is obs
+            else public_url(session, obs) or tracking_url(follower),
+            joined_id=joined.id if joined else None,
+            joined_url=public_url(session, joined) if joined else "",
         )
         _queue(
             session=session,
             to=follower.contact_email,
-            kind="status_update",
+            kind=kind,
             mail=mail,
             observation_id=follower.id,
         )
+
+
+def public_url(session: Session, obs: Observation) -> str:
+    """The report's public page by number ("" for a private category, which has none)."""
+    category = session.get(Category, obs.category_id)
+    if category is None or category.private:
+        return ""
+    return f"{_public_url}/reports/{obs.id}"
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class PublicObservation:
     photos: Sequence[Photo]  # the resident's
     after_photos: Sequence[Photo]  # the unit's, of the fix
     history: Sequence[PublicEvent]
+    joined_id: int | None = None  # merged: the public report it joined
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,16 @@ def observation(*, session: Session, obs: Observation) -> PublicObservation:
         photos=[p for p in photos if p.kind == PhotoKind.report],
         after_photos=[p for p in photos if p.kind == PhotoKind.after],
         history=public_history(session=session, obs=obs),
+        joined_id=_joined(session, obs),
     )
+
+
+def _joined(session: Session, obs: Observation) -> int | None:
+    """The report a merged one joined, when that one has a public page."""
+    if obs.status != Status.duplicate or obs.duplicate_of_id is None:
+        return None
+    survivor = observations.public(session=session, observation_id=obs.duplicate_of_id)
+    return survivor.id if survivor else None
 
 
 def backed(obs: Observation) -> Backed:

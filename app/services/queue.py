@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -333,3 +333,57 @@ def _first_thumbs(session: Session, ids: list[int]) -> dict[int, str]:
     ).all():
         found.setdefault(photo.observation_id, photo.thumb_url)
     return found
+
+
+def neighbours(
+    *,
+    session: Session,
+    user: StaffUser,
+    flt: QueueFilter,
+    settings: Settings,
+    observation_id: int,
+    now: datetime | None = None,
+) -> tuple[int | None, int | None]:
+    """The reports just before and after `observation_id` in the queue's filter and order,
+    across pages (None at either end): the report page's "previous" and "next". A report the
+    filter no longer holds (just closed, say) still has the ones around its place."""
+    now = now or clock.now()
+    # The same order as `search` (kept in step with it by hand), the id last: (column, asc).
+    keys = [
+        *{
+            "oldest": [(col(Observation.created_at), True)],
+            "newest": [(col(Observation.created_at), False)],
+            "priority": [(_priority_order().element, True), (col(Observation.created_at), True)],
+            "supporters": [
+                (col(Observation.supporters), False),
+                (col(Observation.created_at), True),
+            ],
+        }[flt.sort if flt.sort in SORTS else "oldest"],
+        (col(Observation.id), True),
+    ]
+    here = session.exec(
+        select(*[column for column, _asc in keys]).where(Observation.id == observation_id)
+    ).first()
+    if here is None:
+        return None, None
+    where = [
+        *_filter_clauses(user, flt, settings, now),
+        col(Observation.status).in_(list(flt.statuses)),
+    ]
+    found = []
+    for forward in (False, True):
+        # Lexicographic "after" (or "before") the report's own place: the first key that
+        # differs decides.
+        beyond = None
+        for (column, asc), value in reversed(list(zip(keys, here, strict=True))):
+            step = column > value if asc == forward else column < value
+            beyond = step if beyond is None else or_(step, and_(column == value, beyond))
+        found.append(
+            session.exec(
+                _joined(select(Observation.id))
+                .where(*where, beyond)
+                .order_by(*[c.asc() if asc == forward else c.desc() for c, asc in keys])
+                .limit(1)
+            ).first()
+        )
+    return found[0], found[1]

@@ -144,8 +144,10 @@ def reroute(
     unit: Unit,
     actor: lifecycle.Actor,
     note: str = "",
+    commit: bool = True,
 ) -> ObservationEvent:
-    """Hand an observation to another unit by hand; the history keeps from and to."""
+    """Hand an observation to another unit by hand; the history keeps from and to (with
+    commit=False the caller commits, as part of a larger change)."""
     note = text_input.clean(note)
     before = session.get(Unit, obs.unit_id) if obs.unit_id else None
     obs.unit_id = unit.id
@@ -163,6 +165,7 @@ def reroute(
         actor=actor,
         internal_note=f"{before.slug if before else '-'} -> {unit.slug}. {note}".strip(),
     )
-    session.commit()
-    session.refresh(obs)
+    if commit:
+        session.commit()
+        session.refresh(obs)
     return event

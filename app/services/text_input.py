@@ -42,6 +42,9 @@ FREE_TEXT = frozenset(
         "partners",
         "expected_effect",
         "result",
+        # A canned reply's words (admin/replies), in each language.
+        "body_sv",
+        "body_en",
     }
 )
 # A walk's drawn area and route arrive as GeoJSON text in one field.

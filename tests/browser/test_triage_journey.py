@@ -157,11 +157,14 @@ def test_a_triager_works_the_queue_and_merges_a_duplicate(
     page.get_by_label("Public note").fill(PUBLIC_NOTE)
     page.get_by_label("Internal note").fill(INTERNAL_NOTE)
     page.get_by_label("Duplicate of (number or tracking link)").fill(str(lamp.id))
-    page.get_by_role("button", name="Save status").click()
-    page.wait_for_url(f"{live_server.url}/triage/{same_lamp.id}")
-    expect(page.locator(".staff-detail > p .badge").first).to_have_text(
-        "Merged with another report"
+    page.get_by_role("button", name="Save changes").click()
+    # A merge asks to confirm, with both reports side by side and what was typed kept.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Merge #{same_lamp.id} into #{lamp.id}?"
     )
+    page.get_by_role("button", name=f"Confirm: merge #{same_lamp.id} into #{lamp.id}").click()
+    page.wait_for_url(f"{live_server.url}/triage/{same_lamp.id}?notice=saved")
+    expect(page.locator(".report-badges .badge").first).to_have_text("Merged with another report")
     duplicate = page.locator(".facts div", has_text="Duplicate of")
     expect(duplicate.get_by_role("link")).to_have_text(f"#{lamp.id}")
     merged = page.locator(".history li", has_text="Merged with another report")

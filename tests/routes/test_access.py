@@ -67,6 +67,9 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/admin/owners/{owner_id}"): ADMIN,
     ("POST", "/admin/owners/{owner_id}"): ADMIN,
     ("POST", "/admin/owners/{owner_id}/active"): ADMIN,
+    # The report page's one update form, and the merge confirmation it leads to.
+    ("POST", "/triage/{observation_id}/update"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/{observation_id}/merge"): {"admin", "triager", "unit_worker"},
     # The public quarterly "what we did".
     ("GET", "/quarterly"): PUBLIC,
     ("GET", "/quarterly/{key}"): PUBLIC,
@@ -146,6 +149,12 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/admin/{kind}/{row_id}/delete"): ADMIN,
     ("GET", "/admin/export/{kind}"): ADMIN,
     ("POST", "/admin/import/{kind}"): ADMIN,
+    # Canned replies for the report page's public note.
+    ("GET", "/admin/replies"): ADMIN,
+    ("POST", "/admin/replies"): ADMIN,
+    ("GET", "/admin/replies/{reply_id}"): ADMIN,
+    ("POST", "/admin/replies/{reply_id}"): ADMIN,
+    ("POST", "/admin/replies/{reply_id}/delete"): ADMIN,
     # Zones as GIS data: planners import their districts and plan areas too.
     ("GET", "/admin/zones"): {"admin", "planner"},
     ("POST", "/admin/zones/import"): {"admin", "planner"},
@@ -218,7 +227,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(
-        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner)_id\}",
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner|reply)_id\}",
         NO_SUCH_ID,
         path,
     )

@@ -128,7 +128,11 @@ def test_no_address_no_mail_and_merged_reporters_follow_the_survivor(client, ses
     lifecycle.transition(session=session, obs=survivor, to=Status.triaged, actor=actor)
     mails = session.exec(select(OutboxMail).order_by(OutboxMail.id)).all()
     assert [m.to_address for m in mails] == ["second@example.org", "second@example.org"]
-    assert survivor.token in mails[0].body  # told where to follow it now
+    # Told which report it joined and where to follow it now: that report's public page,
+    # never its reporter's own tracking link.
+    assert f"#{survivor.id}" in mails[0].body
+    assert f"/reports/{survivor.id}" in mails[0].body and f"/reports/{survivor.id}" in mails[1].body
+    assert survivor.token not in mails[0].body + mails[1].body
 
 
 def test_a_reporter_gets_mail_in_the_language_of_the_report(client, session):
