@@ -140,6 +140,8 @@ class _PerEngine(ColumnElement[bool]):
     queue builds its query before it knows which engine will run it."""
 
     inherit_cache = True
+    # A condition in itself: SQLite would otherwise get `(... IN ...) = 1`, which no index serves.
+    _is_implicitly_boolean = True
     _traverse_internals = [
         ("sqlite", InternalTraversal.dp_clauseelement),
         ("postgresql", InternalTraversal.dp_clauseelement),

@@ -90,9 +90,11 @@ _SQLITE_TRIGGERS = {
 
 def _sqlite_upgrade() -> None:
     # remove_diacritics 0: in Swedish å, ä and ö are letters of their own (mat is not mät).
+    # prefix: every query word is a prefix; an index of the first 1-4 letters made a common
+    # one ("lamp*", 40,000 of 100,000 documents) 7x faster to look up (bench: 16 -> 2 ms).
     op.execute(
         "CREATE VIRTUAL TABLE observation_search USING fts5("
-        "body, tokenize = 'unicode61 remove_diacritics 0')"
+        "body, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4')"
     )
     for name, body in _SQLITE_TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
