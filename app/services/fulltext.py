@@ -102,7 +102,11 @@ def clause(text: str) -> ColumnElement[bool]:
     fts = table(INDEX_TABLE, column("rowid"))
     tsv = table(INDEX_TABLE, column("observation_id"), column("document"))
     return _PerEngine(
-        sqlite=col(Observation.id).in_(
+        # `id + 0`: SQLite then walks the queue's own index and asks the found ids (a set
+        # made once) of each row, rather than fetching every found row by id: with a common
+        # word (25,000 of 100,000) that was 4x faster, and a rare word costs no more than the
+        # queue without a search.
+        sqlite=(col(Observation.id) + 0).in_(
             select(fts.c.rowid).where(
                 literal_column(INDEX_TABLE).op("MATCH", is_comparison=True)(
                     bindparam("fts_query", fts_query, unique=True)
