@@ -6,6 +6,7 @@ from sqlalchemy import engine_from_config, pool
 import app.models  # noqa: F401  (registers every table)
 from app.config import get_settings
 from app.models import SQLModel
+from app.services import fulltext
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -22,6 +23,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
+        include_object=fulltext.is_schema_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -37,6 +39,8 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
             render_as_batch=connection.dialect.name == "sqlite",
+            # The search index is made by its migration, not from the models: leave it be.
+            include_object=fulltext.is_schema_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BeforeValidator, Field
 from starlette.responses import Response
 
@@ -21,11 +21,12 @@ from app.models import Priority, Role, Status
 from app.services import (
     assignment,
     categories,
+    fulltext,
     queue,
     triage,
     zones,
 )
-from app.templating import render
+from app.templating import is_htmx, render
 
 router = APIRouter(
     prefix="/triage",
@@ -106,7 +107,15 @@ def queue_page(
     view: QueueView = "list",
 ) -> Response:
     """Everything routed to this person's desk, filtered, as a list or a map; htmx swaps only
-    the results."""
+    the results. A search for the number of a report the visitor may see opens that report."""
+    number = fulltext.jump_target(session=session, user=visitor.user, text=flt.text or "")
+    if number is not None:  # htmx would swap the report's page into the list: it navigates
+        url = f"/triage/{number}"
+        return (
+            Response(headers={"HX-Redirect": url})
+            if is_htmx(request)
+            else RedirectResponse(url, 303)
+        )
     return _queue(request, session, settings, visitor, flt, view=view)
 
 
