@@ -108,7 +108,7 @@ def test_swedish_headers_and_words_for_a_swedish_reader(client, session, lightin
     first = rows[0]
     assert first["Statuskod"] == "new" and first["Status"] == "Mottagen"
     assert first["Prioritetskod"] in {p.value for p in Priority}
-    assert first["Försenad"] in ("ja", "nej")
+    assert first["Försenade"] in ("ja", "nej")
     assert "Nummer" in first and "Rapporterad" in first
 
 
