@@ -49,14 +49,20 @@ _LISTS = {name for name in _KEPT if "list[" in str(_FILTER_PARAMS[name].annotati
 _check_filter = validate_call(queue_filter)
 
 
+MAX_FIELDS = 100  # every status ticked is ten; more is not a filter someone made
+
+
 class BadFilter(ValueError):
-    pass
+    """The queue would refuse this filter; the message says which part."""
 
 
 def normalised(raw: str) -> str:
     """The queue's query string as it is kept: only the filter's own keys, in a fixed order,
     without the page; `BadFilter` when the queue's rules refuse a value."""
-    pairs = parse_qsl(raw.lstrip("?"), max_num_fields=200)
+    try:
+        pairs = parse_qsl(raw.lstrip("?"), max_num_fields=MAX_FIELDS)
+    except ValueError as exc:  # more fields than any filter has
+        raise BadFilter(_("This filter has too many parts to be saved.")) from exc
     text_input.check(pairs)
     values: dict[str, list[str]] = {}
     for key, value in pairs:

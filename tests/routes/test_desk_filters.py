@@ -187,6 +187,8 @@ def test_an_empty_name_or_one_with_a_control_character_is_refused(client, sessio
     assert save(client, "bad\x00name", "sort=newest").status_code == 422
     # A NUL hidden in the saved query's own encoding is refused too (PostgreSQL cannot hold it).
     assert save(client, "Hidden", "q=lamp%00a").status_code == 422
+    # More parts than any filter has: refused, not a server error.
+    assert save(client, "Long", "&".join(["status=new"] * 101)).status_code == 422
     assert my_filters(session, user) == {}
 
 
