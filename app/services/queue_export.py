@@ -156,7 +156,12 @@ def rows(
     )
 
     def read() -> Iterator[list[Any]]:
-        result = session.connection().execute(stmt)
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            # Every row will be read: plan for all of them, not for the first tenth that a
+            # server-side cursor's plan favours (it walked the sort's index and filtered).
+            connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
+        result = connection.execute(stmt)
         try:
             for batch in result.partitions():
                 for r in batch:
