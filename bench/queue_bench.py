@@ -200,12 +200,12 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
     with Session(engine) as session:
         kinds = session.exec(select(Category).where(Category.kind == CategoryKind.problem)).all()
         categories = [(c.id, c.default_unit_id) for c in kinds]
-        # The innermost first, as zones.place orders them: a point's zone_id is the first
-        # that is not a plan area, and it is a member of every zone that covers it.
-        zone_rows = zone_service.innermost_first(session.exec(select(Zone)).all())
-        polygons = [
-            (z.id, z.kind != ZoneKind.plan_area, shape(json.loads(z.geometry))) for z in zone_rows
-        ]
+        # Innermost first, as the app places a report (its zone_id: the smallest covering zone
+        # that is not a plan area); every covering zone goes into observation_zone.
+        zone_rows = zone_service.innermost_first(
+            session.exec(select(Zone).where(Zone.kind != ZoneKind.plan_area)).all()
+        )
+        polygons = [(z.id, shape(json.loads(z.geometry))) for z in zone_rows]
         boxes = [(z.min_lat, z.max_lat, z.min_lon, z.max_lon) for z in zone_rows]
 
     # Positions: most near a district (uniform in its bounding box), the rest anywhere in Boden.
@@ -218,13 +218,12 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
         lons.append(rng.uniform(min_lon, max_lon))
     lat_a, lon_a = np.array(lats), np.array(lons)
     zone_ids: list[int | None] = [None] * n
-    members: list[tuple[int, int]] = []  # (zone id, row index): observation_zone's rows
-    for zone_id, may_name, polygon in polygons:
+    covering: list[list[int]] = [[] for _ in range(n)]
+    for zone_id, polygon in polygons:
         shapely.prepare(polygon)
         for i in np.flatnonzero(shapely.intersects_xy(polygon, lon_a, lat_a)):
-            members.append((zone_id, int(i)))
-            if may_name:
-                zone_ids[i] = zone_ids[i] or zone_id
+            zone_ids[i] = zone_ids[i] or zone_id
+            covering[i].append(zone_id)
     # The app's own point-in-zone, on a sample: the vectorised placing must agree with it.
     sample = rng.sample(range(n), 200)
     with Session(engine) as session:
@@ -258,7 +257,6 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
     def row(i: int) -> dict[str, Any]:
         category_id, unit_id = rng.choice(categories)
         status = rng.choices(list(statuses), weights=list(statuses.values()))[0]
-        priority = rng.choices(list(priorities), weights=list(priorities.values()))[0]
         created = now - timedelta(seconds=rng.uniform(0, DAYS_BACK * 86400))
         age = (now - created).total_seconds()
         changed = created + timedelta(seconds=rng.uniform(0, min(age, 60 * 86400)))
@@ -281,9 +279,11 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
             "language": "sv",
             "created_at": created,
             "observed_at": created - timedelta(seconds=rng.uniform(0, 3 * 3600)),
-            "priority": priority,
-            # Core inserts pass by the mapper's listener that keeps the rank in step.
-            "priority_rank": PRIORITY_RANK[priority],
+            "priority": (
+                priority := rng.choices(list(priorities), weights=list(priorities.values()))[0]
+            ),
+            # Core inserts skip the model's listener: the stored rank must be given (PRIORITY_RANK).
+            "priority_rank": PRIORITY_RANK[Priority(priority)],
             "routing_reason": "category_default",
             "supporters": 0,
             "status_changed_at": changed if status != Status.new else created,
@@ -297,23 +297,18 @@ def fill(engine: Any, n: int) -> dict[str, Any]:
         batch = [row(i) for i in range(start, min(n, start + BATCH))]
         started = time.perf_counter()
         with engine.begin() as conn:
-            conn.execute(insert(table), batch)
+            ids = conn.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), batch
+            ).scalars()
+            # The zone filter reads observation_zone (a district includes its parts of town).
+            members = [
+                {"observation_id": obs_id, "zone_id": zone_id}
+                for obs_id, i in zip(ids, range(start, start + len(batch)), strict=True)
+                for zone_id in covering[i]
+            ]
+            if members:
+                conn.execute(insert(ObservationZone.__table__), members)
         in_db += time.perf_counter() - started
-    # The rows went in in order: the i-th has the i-th id of this script's rows.
-    started = time.perf_counter()
-    with engine.begin() as conn:
-        mine = select(Observation.id).where(Observation.walk_code == BENCH_TAG)
-        ids = conn.execute(mine.order_by(Observation.id)).scalars().all()
-        link = ObservationZone.__table__
-        for start in range(0, len(members), BATCH):
-            conn.execute(
-                insert(link),
-                [
-                    {"zone_id": z, "observation_id": ids[i]}
-                    for z, i in members[start : start + BATCH]
-                ],
-            )
-    in_db += time.perf_counter() - started
     made = sum(1 for i in range(n) if zone_ids[i])
     return {
         "insert_s": in_db,
@@ -338,8 +333,8 @@ def remove_bench_rows(engine: Any, emails: list[str], indexes: list[str]) -> Non
             f"DELETE FROM observation_event WHERE actor_id IN ({ids})",
             "DELETE FROM login_throttle WHERE key LIKE 'account:%' AND substr(key, 9) IN :emails",
             "DELETE FROM staff_user WHERE email IN :emails",
-            "DELETE FROM observation_zone WHERE observation_id IN "
-            "(SELECT id FROM observation WHERE walk_code = :tag)",
+            "DELETE FROM observation_zone WHERE observation_id IN"
+            " (SELECT id FROM observation WHERE walk_code = :tag)",
             "DELETE FROM observation WHERE walk_code = :tag",
         ):
             query = text(statement)
