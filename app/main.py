@@ -35,6 +35,7 @@ from app.routes import (
     auth,
     capture,
     council,
+    desk,
     follow_up,
     measures,
     owners,
@@ -84,7 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(zones.router)
     app.include_router(site.router)
     app.include_router(auth.router)
+    app.include_router(desk.staff)
     app.include_router(triage.router)
+    app.include_router(desk.router)  # before triage_report: "filters" is not a report's number
     app.include_router(triage_report.router)  # after the queue's fixed paths (/triage/bulk …)
     app.include_router(triage_actions.router)  # a report's per-action endpoints
     app.include_router(quarterly.router)

@@ -15,7 +15,6 @@ from app.deps import (
     SESSION_COOKIE,
     SessionDep,
     SettingsDep,
-    VisitorDep,
     local_path,
     require_csrf,
 )
@@ -161,9 +160,3 @@ def log_out(request: Request, session: SessionDep) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@router.get("/staff")
-def staff_home(request: Request, visitor: VisitorDep) -> Response:
-    """Where staff land after login: what their role can open."""
-    return render(request, "auth/home.html", {"visitor": visitor})

@@ -3,6 +3,7 @@ One report's page and its changes are in `triage_report`."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -48,6 +49,7 @@ def queue_filter(
     older_than: Annotated[Days | None, BLANK_IS_NONE, Query()] = None,
     assignee: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[date | None, BLANK_IS_NONE, Query()] = None,
     sort: Annotated[str, Query(pattern="^(oldest|newest|priority|supporters)$")] = "oldest",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> queue.QueueFilter:
@@ -62,6 +64,7 @@ def queue_filter(
         older_than_days=older_than,
         assignee=assignee or None,
         text=(q or "").strip() or None,
+        since=since,
         sort=sort,
         page=page,
     )

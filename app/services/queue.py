@@ -9,7 +9,8 @@ its priority allows (settings `due_days_*`); that is worked out in SQL, not stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
@@ -50,6 +51,7 @@ class QueueFilter:
     older_than_days: int | None = None
     assignee: str | None = None  # "me", "none", or a staff user's id
     text: str | None = None  # search words, a number or an address (services/fulltext)
+    since: date | None = None  # reported on or after this day (local time): "new today"
     sort: str = "oldest"
     page: int = 1
 
@@ -174,6 +176,8 @@ def _filter_clauses(
         where.append(deadlines.overdue_clause(settings, now))
     if flt.text:
         where.append(fulltext.clause(flt.text))
+    if flt.since:
+        where.append(reported_since(flt.since))
     return where
 
 
@@ -387,3 +391,41 @@ def neighbours(
             ).first()
         )
     return found[0], found[1]
+
+
+# --- For the desk's other services: the CSV export and the start page read the same filter. ---
+
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")  # where "today" begins
+
+
+def reported_since(day: date) -> ColumnElement[bool]:
+    """Reported on or after `day`, a day in Boden (from local midnight)."""
+    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+    return col(Observation.created_at) >= start
+
+
+def matching(
+    *, user: StaffUser, flt: QueueFilter, settings: Settings, now: datetime
+) -> list[ColumnElement[bool]]:
+    """Every clause of `flt`, its statuses included: the rows the list pages through (use with
+    `joined`)."""
+    return [
+        *_filter_clauses(user, flt, settings, now),
+        col(Observation.status).in_(list(flt.statuses)),
+    ]
+
+
+def joined(query):  # type: ignore[no-untyped-def]
+    """`query` with the tables `matching`'s clauses read (category, zone, unit)."""
+    return _joined(query)
+
+
+def order_by(flt: QueueFilter) -> list:  # type: ignore[type-arg]
+    """The list's sort for `flt`, the id last so that the order is total."""
+    order = {
+        "oldest": [col(Observation.created_at).asc()],
+        "newest": [col(Observation.created_at).desc()],
+        "priority": [_priority_order(), col(Observation.created_at).asc()],
+        "supporters": [col(Observation.supporters).desc(), col(Observation.created_at).asc()],
+    }[flt.sort if flt.sort in SORTS else "oldest"]
+    return [*order, col(Observation.id).asc()]

@@ -52,6 +52,12 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/triage/{observation_id}/status"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/assign"): {"admin", "triager", "unit_worker"},
     ("GET", "/triage/map.geojson"): {"admin", "triager", "unit_worker"},
+    # The desk around the queue: each person's saved filters, the filter as CSV.
+    ("GET", "/triage/filters"): {"admin", "triager", "unit_worker"},
+    ("POST", "/triage/filters"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/filters/{filter_id}"): {"admin", "triager", "unit_worker"},
+    ("POST", "/triage/filters/{filter_id}/delete"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/export.csv"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/photos-published"): {"admin", "triager", "unit_worker"},
@@ -227,7 +233,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(
-        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner|reply)_id\}",
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner|reply|filter)_id\}",
         NO_SUCH_ID,
         path,
     )
