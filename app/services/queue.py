@@ -21,6 +21,7 @@ from app.i18n import current_language
 from app.labels import priority_label, status_label
 from app.models import (
     OPEN_STATES,
+    PRIORITY_RANK,
     Category,
     CategoryKind,
     Observation,
@@ -33,10 +34,11 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import assignment, deadlines, fulltext, lifecycle, visibility
+from app.services import assignment, deadlines, fulltext, lifecycle, queue_order, visibility
 
 PAGE_SIZE = 50
-SORTS = ("oldest", "newest", "priority", "supporters")
+SORTS = tuple(queue_order.SORTS)  # the sortable keys; queue_order.ALIASES has the old names
+SELECT_ALL_CAP = 1_000  # "every row of the filter" moves at most this many at once
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class QueueFilter:
     older_than_days: int | None = None
     assignee: str | None = None  # "me", "none", or a staff user's id
     text: str | None = None  # search words, a number or an address (services/fulltext)
-    sort: str = "oldest"
+    sort: str = "reported"  # a key of queue_order.SORTS (an old alias is understood too)
+    direction: str | None = None  # "asc" or "desc"; None: the key's usual way
     page: int = 1
 
 
@@ -95,47 +98,132 @@ def search(
     settings: Settings,
     now: datetime | None = None,
 ) -> QueuePage:
+    """One page of the filter, with the counts of the whole filter (they add up to `total`)."""
     now = now or clock.now()
-    where = _filter_clauses(user, flt, settings, now)
-    overdue = deadlines.overdue_clause(settings, now)
+    where = _where(user, flt, settings, now)
+    # The tabs count only what the filter matches, so that they add up to the rows listed.
+    per_status, overdue_count = _counted(session, where, settings, now)
+    total = sum(per_status.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, flt.page), pages)
+    offset = (page - 1) * PAGE_SIZE
+    key, direction = queue_order.resolve(flt.sort, flt.direction)
+    if key == "due":
+        ids = _due_ids(session, where, settings, direction, offset + PAGE_SIZE)[offset:]
+        found = session.exec(
+            _joined(_row_columns(settings, now)).where(col(Observation.id).in_(ids))
+        ).all()
+        place = {obs_id: i for i, obs_id in enumerate(ids)}
+        rows = sorted(found, key=lambda r: place[r[0].id])
+    else:
+        rows = session.exec(
+            _joined(_row_columns(settings, now))
+            .where(*where)
+            .order_by(*queue_order.order_by(key, direction, current_language()))
+            .limit(PAGE_SIZE)
+            .offset(offset)
+        ).all()
+    return QueuePage(
+        rows=_rows(session, rows, user, settings),
+        total=total,
+        page=page,
+        pages=pages,
+        counts=per_status,
+        overdue_count=overdue_count,
+    )
 
-    # Counts per status for the same filter (except the status filter itself), for the tabs.
-    counts = dict(
+
+def ordered_ids(
+    *,
+    session: Session,
+    user: StaffUser,
+    flt: QueueFilter,
+    settings: Settings,
+    limit: int,
+    now: datetime | None = None,
+) -> list[int]:
+    """The ids the filter matches, in its sort order, the first `limit` (all pages)."""
+    now = now or clock.now()
+    where = _where(user, flt, settings, now)
+    key, direction = queue_order.resolve(flt.sort, flt.direction)
+    if key == "due":
+        return _due_ids(session, where, settings, direction, limit)
+    return list(
+        session.exec(
+            _joined(select(Observation.id))
+            .where(*where)
+            .order_by(*queue_order.order_by(key, direction, current_language()))
+            .limit(limit)
+        ).all()
+    )
+
+
+def counts(
+    *,
+    session: Session,
+    user: StaffUser,
+    flt: QueueFilter,
+    settings: Settings,
+    now: datetime | None = None,
+) -> QueuePage:
+    """The filter's counts alone (no rows), to refresh them after an inline change."""
+    now = now or clock.now()
+    per_status, overdue_count = _counted(session, _where(user, flt, settings, now), settings, now)
+    total = sum(per_status.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    return QueuePage(
+        rows=[], total=total, page=1, pages=pages, counts=per_status, overdue_count=overdue_count
+    )
+
+
+def _counted(
+    session: Session, where: list[ColumnElement[bool]], settings: Settings, now: datetime
+) -> tuple[dict[Status, int], int]:
+    """How many per status, and how many overdue, of what `where` matches."""
+    per_status = dict(
         session.exec(
             _joined(select(Observation.status, func.count()).select_from(Observation))
             .where(*where)
             .group_by(Observation.status)
         ).all()
     )
-    overdue_count = session.exec(
-        _joined(select(func.count()).select_from(Observation)).where(*where, overdue)
+    overdue = session.exec(
+        _joined(select(func.count()).select_from(Observation)).where(
+            *where, deadlines.overdue_clause(settings, now)
+        )
     ).one()
+    return per_status, overdue
 
-    where.append(col(Observation.status).in_(list(flt.statuses)))
-    total = session.exec(_joined(select(func.count()).select_from(Observation)).where(*where)).one()
-    order = {
-        "oldest": [col(Observation.created_at).asc()],
-        "newest": [col(Observation.created_at).desc()],
-        "priority": [_priority_order(), col(Observation.created_at).asc()],
-        "supporters": [col(Observation.supporters).desc(), col(Observation.created_at).asc()],
-    }[flt.sort if flt.sort in SORTS else "oldest"]
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, flt.page), pages)
-    rows = session.exec(
-        _joined(_row_columns(settings, now))
-        .where(*where)
-        .order_by(*order, col(Observation.id).asc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return QueuePage(
-        rows=_rows(session, rows, user, settings),
-        total=total,
-        page=page,
-        pages=pages,
-        counts=counts,
-        overdue_count=overdue_count,
-    )
+
+def _where(
+    user: StaffUser, flt: QueueFilter, settings: Settings, now: datetime
+) -> list[ColumnElement[bool]]:
+    return [
+        *_filter_clauses(user, flt, settings, now),
+        col(Observation.status).in_(list(flt.statuses)),
+    ]
+
+
+def _due_ids(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    settings: Settings,
+    direction: str,
+    stop: int,
+) -> list[int]:
+    """The first `stop` ids by due date: each priority's rows along its index, merged."""
+    created, obs_id = col(Observation.created_at), col(Observation.id)
+    order = [created.asc(), obs_id.asc()] if direction == "asc" else [created.desc(), obs_id.desc()]
+
+    def fetch(priority: Priority, limit: int):  # type: ignore[no-untyped-def]
+        return session.exec(
+            _joined(select(Observation.id, Observation.created_at))
+            .where(*where, Observation.priority_rank == PRIORITY_RANK[priority])
+            .order_by(*order)
+            .limit(limit)
+        ).all()
+
+    return queue_order.merge_due(fetch, deadlines.due_days(settings), direction, stop)
 
 
 def _filter_clauses(
@@ -177,12 +265,40 @@ def _filter_clauses(
     return where
 
 
+STATUS_CODES = tuple(Status)  # a map point's status is its place in this tuple
+PRIORITY_CODES = tuple(Priority)
+
+
 @dataclass(frozen=True)
 class MapPoints:
-    features: list[dict[str, object]]  # GeoJSON points
-    total: int  # how many match; more than len(features) when the map was capped
+    """The filter as map points, compact: each point is [id, lat, lon, status, priority,
+    overdue (0/1), category], where status, priority and category are places in the tables
+    sent once (`statuses`, `priorities`, `categories`)."""
+
+    points: list[list[object]]
+    total: int  # how many match; more than len(points) when the map was capped
+    categories: list[dict[str, str]] = field(default_factory=list)  # name and icon
     # Status and priority in words, once for the whole map rather than once per point.
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def features(self) -> list[dict[str, object]]:
+        """The same points as GeoJSON features (for /triage/map.geojson)."""
+        return [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "id": obs_id,
+                    "category": self.categories[cat]["name"],  # type: ignore[index]
+                    "icon": self.categories[cat]["icon"],  # type: ignore[index]
+                    "status": str(STATUS_CODES[s]),  # type: ignore[index]
+                    "priority": str(PRIORITY_CODES[p]),  # type: ignore[index]
+                    "overdue": bool(late),
+                },
+            }
+            for obs_id, lat, lon, s, p, late, cat in self.points
+        ]
 
 
 def map_points(
@@ -197,10 +313,7 @@ def map_points(
     """The same filter as the list, as points for a map (all pages, up to `limit`, the most
     urgent first so that a capped map still shows what matters)."""
     now = now or clock.now()
-    where = [
-        *_filter_clauses(user, flt, settings, now),
-        col(Observation.status).in_(list(flt.statuses)),
-    ]
+    where = _where(user, flt, settings, now)
     total = session.exec(_joined(select(func.count()).select_from(Observation)).where(*where)).one()
     found = session.exec(
         _joined(
@@ -209,10 +322,8 @@ def map_points(
                 Observation.lat,
                 Observation.lon,
                 Observation.status,
-                Observation.priority,
-                Category.name_sv,
-                Category.name_en,
-                Category.icon,
+                Observation.priority_rank,
+                Observation.category_id,
                 deadlines.overdue_clause(settings, now),
             )
         )
@@ -221,23 +332,32 @@ def map_points(
         .limit(limit)
     ).all()
     lang = current_language()
+    status_code = {s: i for i, s in enumerate(STATUS_CODES)}
+    priority_code = {PRIORITY_RANK[p]: i for i, p in enumerate(PRIORITY_CODES)}
+    category_code: dict[int, int] = {}
+    for category_id in sorted({r[5] for r in found}):
+        category_code[category_id] = len(category_code)
+    named = {
+        c.id: {"name": c.name(lang), "icon": c.icon}
+        for c in session.exec(
+            select(Category).where(col(Category.id).in_(list(category_code)))
+        ).all()
+    }
     return MapPoints(
-        features=[
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                "properties": {
-                    "id": obs_id,
-                    "category": name_sv if lang == "sv" else name_en,
-                    "icon": icon,
-                    "status": str(status),
-                    "priority": str(priority),
-                    "overdue": bool(is_overdue),
-                },
-            }
-            for obs_id, lat, lon, status, priority, name_sv, name_en, icon, is_overdue in found
+        points=[
+            [
+                obs_id,
+                round(lat, 6),
+                round(lon, 6),
+                status_code[Status(status)],
+                priority_code[rank],
+                1 if is_overdue else 0,
+                category_code[category_id],
+            ]
+            for obs_id, lat, lon, status, rank, category_id, is_overdue in found
         ],
         total=total,
+        categories=[named[category_id] for category_id in category_code],
         labels={
             "status": {str(s): status_label(s) for s in Status},
             "priority": {str(p): priority_label(p) for p in Priority},
