@@ -147,10 +147,7 @@ def queue_counts(
     """The filter's counts alone: htmx asks again after each inline change in a row."""
     result = queue.counts(session=session, user=visitor.user, flt=flt, settings=settings)
     return render(
-        request,
-        "triage/queue.html",
-        {"result": result, "query": request.url.query, "statuses": list(Status)},
-        block="counts",
+        request, "triage/_queue_counts.html", {"result": result, "statuses": list(Status)}
     )
 
 
