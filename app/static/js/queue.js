@@ -92,11 +92,12 @@
     }
   });
 
-  // After an inline change in a row (status, assignment), the counts are asked for again.
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = evt.detail.elt;
-    if (form && form.closest && form.closest("tr[data-row]") && evt.detail.xhr && evt.detail.xhr.status < 500) {
-      document.body.dispatchEvent(new CustomEvent("queue:changed"));
+  // After an inline change in a row (status, assignment), the counts are asked for again. The
+  // row's form is still in the page before the swap (after it, its events no longer bubble).
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.closest && elt.closest("[data-queue-table] tr[data-row]")) {
+      setTimeout(function () { document.body.dispatchEvent(new CustomEvent("queue:changed")); }, 0);
     }
   });
 
@@ -113,8 +114,7 @@
   });
 
   function ready() {
-    var page = document.querySelector("[data-select-page]");
-    if (page) page.hidden = false;
+    document.querySelectorAll("[data-needs-script]").forEach(function (el) { el.hidden = false; });
     syncPage();
   }
 
