@@ -97,7 +97,8 @@ def test_a_triager_works_through_the_queue(
         expect(page.get_by_role("link", name="Skip to the results")).to_be_focused()
         page.keyboard.press("Enter")
         page.keyboard.press("Tab")  # the first row's box
-        assert page.evaluate("document.activeElement.closest('tr')?.id") == f"row-{ids[-1]}"  # the oldest
+        focused_row = page.evaluate("document.activeElement.closest('tr')?.id")
+        assert focused_row == f"row-{ids[-1]}"  # the oldest, first
     else:
         assert page.locator("details.filter-panel").get_attribute("open") is None
     check_accessibility(page, f"queue work list ({device})")
@@ -125,7 +126,8 @@ def test_a_triager_works_through_the_queue(
         assert page.evaluate("window.notReloaded") is True
     days = {"urgent": 1, "high": 5, "normal": 14, "low": 30}
     due = {
-        obs_id: timedelta(days=days[PRIORITIES[i % 4]] - (2 * i + 1)) for i, obs_id in enumerate(ids)
+        obs_id: timedelta(days=days[PRIORITIES[i % 4]] - (2 * i + 1))
+        for i, obs_id in enumerate(ids)
     }
     by_due = sorted(ids, key=lambda obs_id: (due[obs_id], obs_id))
     expect(rows.first).to_have_id(f"row-{by_due[0]}")
@@ -183,9 +185,7 @@ def test_a_triager_works_through_the_queue(
     expect(counts.get_by_role("list", name="Counts of this filter")).to_contain_text(
         "Being looked at: 20"
     )
-    expect(counts.get_by_role("list", name="Counts of this filter")).not_to_contain_text(
-        "Received"
-    )
+    expect(counts.get_by_role("list", name="Counts of this filter")).not_to_contain_text("Received")
     check_accessibility(page, f"queue after a bulk move ({device})")
     shot(page, f"queue-bulk-moved-{device}")
 

@@ -4,10 +4,9 @@ rows of the filter (after an inline change and a bulk move), and "all that match
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from app.models import Observation, Status, Unit
 from app.services import queue
