@@ -23,6 +23,7 @@ from app.services import (
     assignment,
     categories,
     queue,
+    queue_map,
     queue_order,
     triage,
     zones,
@@ -152,12 +153,12 @@ def queue_counts(
 
 
 @router.get("/map.geojson")
-def queue_map(
+def queue_geojson(
     session: SessionDep, settings: SettingsDep, visitor: VisitorDep, flt: FilterDep
 ) -> JSONResponse:
     """The queue's filter as GeoJSON points (capped; `total` says how many matched). The map
     view itself reads the lighter /triage/map.json."""
-    points = queue.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
+    points = queue_map.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
     return JSONResponse(
         {
             "type": "FeatureCollection",
@@ -176,13 +177,13 @@ def queue_map_points(
 ) -> JSONResponse:
     """The map view's points, compact: [id, lat, lon, status, priority, overdue, category],
     the codes being places in the tables sent once (capped; `total` says how many matched)."""
-    points = queue.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
+    points = queue_map.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
     return JSONResponse(
         {
             "fields": ["id", "lat", "lon", "status", "priority", "overdue", "category"],
             "points": points.points,
-            "statuses": [str(s) for s in queue.STATUS_CODES],
-            "priorities": [str(p) for p in queue.PRIORITY_CODES],
+            "statuses": [str(s) for s in queue_map.STATUS_CODES],
+            "priorities": [str(p) for p in queue_map.PRIORITY_CODES],
             "categories": points.categories,
             "labels": points.labels,
             "total": points.total,

@@ -51,7 +51,7 @@ def test_a_unit_worker_maps_only_their_units_work(client, session):
 
 
 def test_the_map_is_capped_with_the_most_urgent_first(client, session, settings):
-    from app.services import queue
+    from app.services import queue, queue_map
 
     triager = login_as(client, session, "triager")
     low = report(client, session, category="dark-spot")
@@ -60,7 +60,7 @@ def test_the_map_is_capped_with_the_most_urgent_first(client, session, settings)
     low.priority = "low"
     session.add_all([urgent, low])
     session.commit()
-    points = queue.map_points(
+    points = queue_map.map_points(
         session=session,
         user=triager,
         flt=queue.QueueFilter(category="dark-spot"),
@@ -115,9 +115,9 @@ def test_the_map_view_reads_compact_points_with_the_tables_sent_once(client, ses
     assert client.get("/triage/map.json?older_than=30").json()["points"][0][0] == old.id
     assert client.get("/triage/map.json?sort=due&dir=up").status_code == 422
     triager = login_as(client, session, "triager")
-    from app.services import queue
+    from app.services import queue, queue_map
 
-    capped = queue.map_points(
+    capped = queue_map.map_points(
         session=session, user=triager, flt=queue.QueueFilter(), settings=settings, limit=2
     )
     assert capped.total == 3 and [p[0] for p in capped.points] == [bush.id, old.id]
