@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, literal
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -99,14 +99,14 @@ def search(
 ) -> QueuePage:
     """One page of the filter, with the counts of the whole filter (they add up to `total`)."""
     now = now or clock.now()
-    where = _where(user, flt, settings, now)
     # The tabs count only what the filter matches, so that they add up to the rows listed.
-    per_status, overdue_count = _counted(session, where, settings, now)
+    per_status, overdue_count = _counted(session, _where(user, flt, settings, now), settings, now)
     total = sum(per_status.values())
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, flt.page), pages)
     offset = (page - 1) * PAGE_SIZE
     key, direction = queue_order.resolve(flt.sort, flt.direction)
+    where = _where(user, flt, settings, now, walk=_walks(session, key))
     if key == "due":
         ids = _due_ids(session, where, settings, direction, offset + PAGE_SIZE)[offset:]
         found = session.exec(
@@ -143,8 +143,8 @@ def ordered_ids(
 ) -> list[int]:
     """The ids the filter matches, in its sort order, the first `limit` (all pages)."""
     now = now or clock.now()
-    where = _where(user, flt, settings, now)
     key, direction = queue_order.resolve(flt.sort, flt.direction)
+    where = _where(user, flt, settings, now, walk=_walks(session, key))
     if key == "due":
         return _due_ids(session, where, settings, direction, limit)
     return list(
@@ -195,12 +195,24 @@ def _counted(
 
 
 def _where(
-    user: StaffUser, flt: QueueFilter, settings: Settings, now: datetime
+    user: StaffUser, flt: QueueFilter, settings: Settings, now: datetime, *, walk: bool = False
 ) -> list[ColumnElement[bool]]:
+    """The whole filter. `walk`: the status test is written so that SQLite cannot answer it
+    from an index, and walks the sort's own index instead (see `_walks`)."""
+    status = col(Observation.status)
+    wanted = [str(s) for s in flt.statuses]
     return [
         *_filter_clauses(user, flt, settings, now),
-        col(Observation.status).in_(list(flt.statuses)),
+        status.op("||")(literal("")).in_(wanted) if walk else status.in_(wanted),
     ]
+
+
+def _walks(session: Session, key: str) -> bool:
+    """True when SQLite should read rows along the sort's index (created_at, id, or the
+    priority rank with created_at) and stop after one page. Without statistics SQLite would
+    rather read every open row through the status index and sort them all (80 ms, against
+    under 1 ms, at 100,000 rows). PostgreSQL's planner weighs both with its statistics."""
+    return key in queue_order.INDEXED and session.get_bind().dialect.name == "sqlite"
 
 
 def _due_ids(

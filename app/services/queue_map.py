@@ -65,10 +65,12 @@ def map_points(
     """The same filter as the list, as points for a map (all pages, up to `limit`, the most
     urgent first so that a capped map still shows what matters)."""
     now = now or clock.now()
-    where = queue._where(user, flt, settings, now)
     total = session.exec(
-        queue._joined(select(func.count()).select_from(Observation)).where(*where)
+        queue._joined(select(func.count()).select_from(Observation)).where(
+            *queue._where(user, flt, settings, now)
+        )
     ).one()
+    where = queue._where(user, flt, settings, now, walk=queue._walks(session, "priority"))
     found = session.exec(
         queue._joined(
             select(

@@ -48,6 +48,9 @@ ALIASES: dict[str, tuple[str, str]] = {
     "supporters": ("supporters", "desc"),
 }
 DEFAULT = ("reported", "asc")
+# The keys whose order an index gives (created_at; the id; ix_observation_rank_age for the
+# priority and, per priority, for the due date).
+INDEXED = frozenset({"number", "reported", "priority", "due"})
 
 
 def resolve(sort: str | None, direction: str | None) -> tuple[str, str]:
