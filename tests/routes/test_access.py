@@ -52,6 +52,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/triage/{observation_id}/status"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/assign"): {"admin", "triager", "unit_worker"},
     ("GET", "/triage/map.geojson"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/map.json"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/counts"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/photos-published"): {"admin", "triager", "unit_worker"},
