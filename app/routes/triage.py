@@ -52,11 +52,11 @@ def queue_filter(
     assignee: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     sort: Annotated[str | None, Query(pattern=SORT_PATTERN)] = None,
-    dir: Annotated[str | None, Query(pattern="^(asc|desc)?$")] = None,
+    direction: Annotated[str | None, Query(alias="dir", pattern="^(asc|desc)?$")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> queue.QueueFilter:
     """The queue's filter from the query string (the same for the page and bulk actions)."""
-    sort, direction = queue_order.resolve(sort or None, dir or None)  # sort=newest too
+    sort, direction = queue_order.resolve(sort or None, direction or None)  # sort=newest too
     return queue.QueueFilter(
         statuses=tuple(status) if status else queue.QueueFilter.statuses,
         category=category or None,
