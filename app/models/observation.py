@@ -77,6 +77,9 @@ class Observation(SQLModel, table=True):
         ),
         # The queue sorted by priority (most urgent, then oldest first) within its statuses.
         Index("ix_observation_rank", "status", "priority_rank", "created_at"),
+        # The same without the status: the queue walks it for the due and priority sorts and
+        # the map, and stops after a page (services/queue_order).
+        Index("ix_observation_rank_age", "priority_rank", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -24,6 +25,8 @@ from app.services import (
     categories,
     fulltext,
     queue,
+    queue_map,
+    queue_order,
     triage,
     zones,
 )
@@ -37,6 +40,7 @@ triagers_only = [Depends(require_role(Role.triager))]
 # A filter form sends an untouched field as "": that means "any", not an error.
 BLANK_IS_NONE = BeforeValidator(lambda value: None if value == "" else value)
 Days = Annotated[int, Field(ge=1, le=3650)]
+SORT_PATTERN = "^(" + "|".join(sorted({*queue_order.SORTS, *queue_order.ALIASES})) + ")?$"
 
 
 def queue_filter(
@@ -50,10 +54,12 @@ def queue_filter(
     assignee: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[date | None, BLANK_IS_NONE, Query()] = None,
-    sort: Annotated[str, Query(pattern="^(oldest|newest|priority|supporters)$")] = "oldest",
+    sort: Annotated[str | None, Query(pattern=SORT_PATTERN)] = None,
+    direction: Annotated[str | None, Query(alias="dir", pattern="^(asc|desc)?$")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> queue.QueueFilter:
     """The queue's filter from the query string (the same for the page and bulk actions)."""
+    sort, direction = queue_order.resolve(sort or None, direction or None)  # sort=newest too
     return queue.QueueFilter(
         statuses=tuple(status) if status else queue.QueueFilter.statuses,
         category=category or None,
@@ -66,6 +72,7 @@ def queue_filter(
         text=(q or "").strip() or None,
         since=since,
         sort=sort,
+        direction=direction,
         page=page,
     )
 
@@ -74,19 +81,39 @@ FilterDep = Annotated[queue.QueueFilter, Depends(queue_filter)]
 
 
 QueueView = Annotated[str, Query(pattern="^(list|map)$")]
+# These leave the query string when a column header sets a new order.
+_RESORT_DROPS = ("sort", "dir", "page")
+
+
+def _sort_links(query: str, flt: queue.QueueFilter) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (its usual way first, the other way when already sorted by
+    it) and its aria-sort."""
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in _RESORT_DROPS]
+    links = {}
+    for key, usual in queue_order.SORTS.items():
+        current = flt.sort == key
+        way = ("desc" if flt.direction == "asc" else "asc") if current else usual
+        links[key] = {
+            "href": "?" + urlencode([*pairs, ("sort", key), ("dir", way)]),
+            "aria": ("ascending" if flt.direction == "asc" else "descending") if current else "",
+        }
+    return links
 
 
 def _queue(
     request: Request, session, settings, visitor, flt, bulk_result=None, view="list"
 ) -> Response:  # type: ignore[no-untyped-def]
     result = queue.search(session=session, user=visitor.user, flt=flt, settings=settings)
+    query = request.url.query
     return render(
         request,
         "triage/queue.html",
         {
             "result": result,
             "flt": flt,
-            "query": request.url.query,
+            "query": query,
+            "sort_links": _sort_links(query, flt),
+            "select_all_cap": queue.SELECT_ALL_CAP,
             "categories": categories.active(session=session),
             "zones": zones.listed(session=session),
             "units": triage.units(session=session),
@@ -122,13 +149,28 @@ def queue_page(
     return _queue(request, session, settings, visitor, flt, view=view)
 
 
+@router.get("/counts")
+def queue_counts(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: VisitorDep,
+    flt: FilterDep,
+) -> Response:
+    """The filter's counts alone: htmx asks again after each inline change in a row."""
+    result = queue.counts(session=session, user=visitor.user, flt=flt, settings=settings)
+    return render(
+        request, "triage/_queue_counts.html", {"result": result, "statuses": list(Status)}
+    )
+
+
 @router.get("/map.geojson")
-def queue_map(
+def queue_geojson(
     session: SessionDep, settings: SettingsDep, visitor: VisitorDep, flt: FilterDep
 ) -> JSONResponse:
-    """The queue's filter as GeoJSON points for the map view (capped; `total` says how many
-    matched)."""
-    points = queue.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
+    """The queue's filter as GeoJSON points (capped; `total` says how many matched). The map
+    view itself reads the lighter /triage/map.json."""
+    points = queue_map.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
     return JSONResponse(
         {
             "type": "FeatureCollection",
@@ -137,6 +179,27 @@ def queue_map(
             "labels": points.labels,
         },
         media_type="application/geo+json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/map.json")
+def queue_map_points(
+    session: SessionDep, settings: SettingsDep, visitor: VisitorDep, flt: FilterDep
+) -> JSONResponse:
+    """The map view's points, compact: [id, lat, lon, status, priority, overdue, category],
+    the codes being places in the tables sent once (capped; `total` says how many matched)."""
+    points = queue_map.map_points(session=session, user=visitor.user, flt=flt, settings=settings)
+    return JSONResponse(
+        {
+            "fields": ["id", "lat", "lon", "status", "priority", "overdue", "category"],
+            "points": points.points,
+            "statuses": [str(s) for s in queue_map.STATUS_CODES],
+            "priorities": [str(p) for p in queue_map.PRIORITY_CODES],
+            "categories": points.categories,
+            "labels": points.labels,
+            "total": points.total,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -150,7 +213,22 @@ def bulk_status(
     flt: FilterDep,
     to: Annotated[Status, Form()],
     ids: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Form(max_length=500)] = [],  # noqa: B006
+    every: Annotated[bool, Form()] = False,
 ) -> Response:
-    """One move for the selected rows; each row is checked on its own, refusals are listed."""
-    result = triage.bulk_move(session=session, ids=ids, to=to, actor=visitor.user)
+    """One move for the selected rows, or for every row of the filter (`every`, up to
+    SELECT_ALL_CAP); each row is checked on its own, refusals are listed."""
+    result = triage.bulk_move(
+        session=session,
+        ids=queue.ordered_ids(
+            session=session,
+            user=visitor.user,
+            flt=flt,
+            settings=settings,
+            limit=queue.SELECT_ALL_CAP,
+        )
+        if every
+        else ids,
+        to=to,
+        actor=visitor.user,
+    )
     return _queue(request, session, settings, visitor, flt, bulk_result=result)

@@ -100,7 +100,9 @@ def _local(at: datetime) -> str:
     return at.astimezone(queue.LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def _statement(user: StaffUser, flt: queue.QueueFilter, settings: Settings, now: datetime):  # type: ignore[no-untyped-def]
+def _statement(  # type: ignore[no-untyped-def]
+    session: Session, user: StaffUser, flt: queue.QueueFilter, settings: Settings, now: datetime
+):
     assignee = aliased(StaffUser)
     # Every column by name: a new personal field on Observation cannot slip into the file.
     picked: list[Any] = [
@@ -130,7 +132,7 @@ def _statement(user: StaffUser, flt: queue.QueueFilter, settings: Settings, now:
         queue.joined(select(*picked).select_from(Observation))
         .outerjoin(assignee, col(assignee.id) == Observation.assignee_id)
         .where(*queue.matching(user=user, flt=flt, settings=settings, now=now))
-        .order_by(*queue.order_by(flt))
+        .order_by(*queue.order_by(flt, session=session, settings=settings))
     )
 
 
@@ -151,7 +153,7 @@ def rows(
     yes, no = _("yes"), _("no")
     due_days = deadlines.due_days(settings)
     public_url = settings.public_url.rstrip("/")
-    stmt = _statement(user, flt, settings, now).execution_options(
+    stmt = _statement(session, user, flt, settings, now).execution_options(
         stream_results=True, yield_per=BATCH
     )
 

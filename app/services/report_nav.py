@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.models import Priority, StaffUser, Status
-from app.services import queue
+from app.services import queue, queue_neighbours
 
 QUERY_MAX = 2000
 _ASSIGNEE = re.compile(r"^(me|none|[0-9]{1,9})$")
@@ -105,7 +105,7 @@ def around(
     flt = queue_filter(query)
     if flt is None:
         query, flt = "", queue.QueueFilter()
-    before, after = queue.neighbours(
+    before, after = queue_neighbours.neighbours(
         session=session, user=user, flt=flt, settings=settings, observation_id=observation_id
     )
     return Nav(query=query, previous_id=before, next_id=after)

@@ -18,7 +18,7 @@ migration that rebuilds observation, observation_event or category must create t
 again (copy `_SQLITE_TRIGGERS`); tests/services/test_fulltext.py fails when one is missing.
 
 Revision ID: 368938ef6916
-Revises: 84209ca24588
+Revises: 6a1f3c8e9b42
 Create Date: 2026-12-02 06:10:00
 """
 
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "368938ef6916"
-down_revision: str | None = "84209ca24588"
+down_revision: str | None = "6a1f3c8e9b42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

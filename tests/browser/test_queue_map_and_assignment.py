@@ -37,10 +37,14 @@ def test_a_worker_takes_an_item_and_finds_it_on_the_map(
     page.evaluate("window.notReloaded = true")
 
     # Take the one in Heden: the row is swapped in place and says whose it is.
+    # The assignment opens from the row (keeping each row one line high).
     row = page.locator(f"#row-{in_heden.id}")
+    expect(row).to_contain_text("Not assigned")
+    row.locator("details.assign > summary").press("Enter")  # from the keyboard
     page.get_by_label(f"Assign #{in_heden.id} to").select_option(label=f"{name} (me)")
-    row.get_by_role("button", name="Assign").press("Enter")  # from the keyboard
+    row.get_by_role("button", name="Assign", exact=True).press("Enter")
     expect(row).to_contain_text(f"Assigned to {name}")
+    expect(row.locator("details.assign > summary")).to_contain_text(name)
     # The keyboard stays where it was, in the new row.
     expect(page.get_by_label(f"Assign #{in_heden.id} to")).to_be_focused()
     assert page.evaluate("window.notReloaded") is True
@@ -59,6 +63,7 @@ def test_a_worker_takes_an_item_and_finds_it_on_the_map(
     # Back to everyone, then the same filter as a map: one marker per item.
     page.get_by_role("combobox", name="Assigned to").select_option(label="Anyone")
     expect(page.locator("#results tbody tr")).to_have_count(3)
+    page.get_by_text("More", exact=True).click()  # list or map is under "More"
     page.get_by_role("radio", name="Map").check()
     expect(page).to_have_url(re.compile(r"[?&]view=map(&|$)"))
     the_map = page.locator("#queue-map")

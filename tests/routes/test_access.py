@@ -58,6 +58,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/triage/filters/{filter_id}"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/filters/{filter_id}/delete"): {"admin", "triager", "unit_worker"},
     ("GET", "/triage/export.csv"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/map.json"): {"admin", "triager", "unit_worker"},
+    ("GET", "/triage/counts"): {"admin", "triager", "unit_worker"},
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/photos-published"): {"admin", "triager", "unit_worker"},

@@ -20,7 +20,7 @@ def report(client, session: Session, **fields) -> Observation:  # type: ignore[n
 
 
 def linked_reports(page: str) -> set[int]:
-    return {int(found) for found in re.findall(r'href="/triage/(\d+)"', page)}
+    return {int(found) for found in re.findall(r'href="/triage/(\d+)[?"]', page)}
 
 
 def search(client, typed: str, **headers: str):  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.models import Observation, Status
-from app.services import assignment, lifecycle, queue, visibility
+from app.services import assignment, lifecycle, queue, queue_map, visibility
 from tests.factories import JSON, csrf_token, login_as, make_staff, post_observation
 
 
@@ -123,7 +123,7 @@ def test_a_unit_worker_cannot_reach_another_units_item_by_any_path(client, sessi
     page = queue.search(session=session, user=worker, flt=flt, settings=client.app.state.settings)
     assert [row.id for row in page.rows] == [bush.id] and page.total == 1
     assert sum(page.counts.values()) == 1
-    points = queue.map_points(
+    points = queue_map.map_points(
         session=session, user=worker, flt=flt, settings=client.app.state.settings
     )
     assert [f["properties"]["id"] for f in points.features] == [bush.id]  # type: ignore[index]

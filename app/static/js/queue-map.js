@@ -7,11 +7,18 @@
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
-  function marker(labels, feature, latlng) {
-    var p = feature.properties;
+  // One point of /triage/map.json: [id, lat, lon, status, priority, overdue, category], the
+  // last four being places in the tables sent once with the points.
+  function marker(data, point) {
+    var category = data.categories[point[6]] || { name: "" };
+    var p = {
+      id: point[0], status: data.statuses[point[3]], priority: data.priorities[point[4]],
+      overdue: point[5] === 1, category: category.name,
+    };
+    var labels = data.labels;
     var classes = "queue-pin priority-" + p.priority + (p.overdue ? " is-overdue" : "");
     var label = "#" + p.id + " " + p.category + ", " + labels.status[p.status];
-    var m = L.marker(latlng, {
+    var m = L.marker([point[1], point[2]], {
       icon: L.divIcon({ className: classes, html: "<span></span>", iconSize: [24, 24], iconAnchor: [12, 12] }),
       title: label, alt: label, keyboard: true,
     });
@@ -40,15 +47,15 @@
         if (geo) L.geoJSON(geo, { interactive: false, style: { color: "#0a4a82", weight: 2, opacity: 0.6, fillOpacity: 0.03 } }).addTo(map);
       }).catch(function () { /* outlines are a help, not a need */ });
     }
-    fetch(el.dataset.queueMap, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+    fetch(el.dataset.queueMap, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (geo) {
-        var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
-        clusters.addLayer(L.geoJSON(geo, { pointToLayer: function (f, latlng) { return marker(geo.labels, f, latlng); } }));
+      .then(function (data) {
+        var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true });
+        clusters.addLayers(data.points.map(function (point) { return marker(data, point); }));
         map.addLayer(clusters);
-        if (geo.features.length) map.fitBounds(clusters.getBounds(), { padding: [24, 24], maxZoom: 16 });
-        if (note && geo.total > geo.features.length) note.textContent = fmt(el.dataset.capped, { shown: geo.features.length, total: geo.total });
-        el.dataset.markers = String(geo.features.length);
+        if (data.points.length) map.fitBounds(clusters.getBounds(), { padding: [24, 24], maxZoom: 16 });
+        if (note && data.total > data.points.length) note.textContent = fmt(el.dataset.capped, { shown: data.points.length, total: data.total });
+        el.dataset.markers = String(data.points.length);
       })
       .catch(function () { if (note) note.textContent = el.dataset.failed; });
   }
