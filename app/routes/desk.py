@@ -5,20 +5,18 @@ filters, and the queue's filter as a CSV file. Full paths, no prefix: registered
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
-from pydantic import ValidationError, validate_call
 from starlette.responses import Response
 
 from app.deps import SessionDep, SettingsDep, VisitorDep, require_csrf, require_role
 from app.i18n import current_language
-from app.i18n import gettext as _
 from app.models import Role
-from app.routes.triage import FilterDep, queue_filter
+from app.routes import triage
+from app.routes.triage import FilterDep
 from app.services import queue_export, saved_filters, staff_start, text_input
 from app.templating import is_htmx, render
 
@@ -41,44 +39,15 @@ def staff_start_page(
 
 # --- Saved filters -------------------------------------------------------------------------------
 
-# The queue's own filter parameters: a saved query is parsed by the very rules the queue
-# uses (queue_filter's annotations), so what is saved is what the queue will accept.
-_FILTER_PARAMS = inspect.signature(queue_filter, eval_str=True).parameters
-_KEPT = [name for name in _FILTER_PARAMS if name != "page"]  # a filter, not a place in it
-_LISTS = {name for name in _KEPT if "list[" in str(_FILTER_PARAMS[name].annotation)}
-_check_filter = validate_call(queue_filter)
-
-
-MAX_FIELDS = 100  # every status ticked is ten; more is not a filter someone made
-
-
-class BadFilter(ValueError):
-    """The queue would refuse this filter; the message says which part."""
+# A saved query is read by the queue's own rules (triage.read_filter), so what is saved is
+# what the queue will accept.
+BadFilter = triage.BadFilter
 
 
 def normalised(raw: str) -> str:
     """The queue's query string as it is kept: only the filter's own keys, in a fixed order,
     without the page; `BadFilter` when the queue's rules refuse a value."""
-    try:
-        pairs = parse_qsl(raw.lstrip("?"), max_num_fields=MAX_FIELDS)
-    except ValueError as exc:  # more fields than any filter has
-        raise BadFilter(_("This filter has too many parts to be saved.")) from exc
-    text_input.check(pairs)
-    values: dict[str, list[str]] = {}
-    for key, value in pairs:
-        if key in _KEPT and value.strip():
-            values.setdefault(key, []).append(value)
-    args = {k: v if k in _LISTS else v[-1] for k, v in values.items()}
-    try:
-        _check_filter(**args)
-    except ValidationError as exc:
-        field = str(exc.errors()[0]["loc"][0])
-        message = _(
-            "This filter cannot be saved: “%(field)s” has a value the queue refuses.", field=field
-        )
-        raise BadFilter(message) from exc
-    kept = [(k, args[k]) for k in _KEPT if k in args]
-    return urlencode([(k, v) for k, got in kept for v in (got if k in _LISTS else [got])])
+    return triage.read_filter(raw)[1]
 
 
 def _panel_query(request: Request) -> str:

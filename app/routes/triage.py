@@ -3,13 +3,14 @@ One report's page and its changes are in `triage_report`."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import date
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, ValidationError, validate_call
 from starlette.responses import Response
 
 from app.deps import (
@@ -19,6 +20,7 @@ from app.deps import (
     require_csrf,
     require_role,
 )
+from app.i18n import gettext as _
 from app.models import Priority, Role, Status
 from app.services import (
     assignment,
@@ -27,6 +29,7 @@ from app.services import (
     queue,
     queue_map,
     queue_order,
+    text_input,
     triage,
     zones,
 )
@@ -78,6 +81,47 @@ def queue_filter(
 
 
 FilterDep = Annotated[queue.QueueFilter, Depends(queue_filter)]
+
+
+# The queue's filter read from a query string kept elsewhere (a saved filter, the report
+# page's `from`), by the very rules of `queue_filter`'s annotations.
+_PARAMS = inspect.signature(queue_filter, eval_str=True).parameters
+# The query keys (validate_call takes the aliases too: `dir`); the page is a place, not
+# a filter.
+_KEYS = [("dir" if name == "direction" else name) for name in _PARAMS if name != "page"]
+_LISTS = {"status"}
+_checked_filter = validate_call(queue_filter)
+MAX_FIELDS = 100  # every status ticked is ten; more is not a filter someone made
+
+
+class BadFilter(ValueError):
+    """The queue would refuse this filter; the message says which part."""
+
+
+def read_filter(raw: str) -> tuple[queue.QueueFilter, str]:
+    """The filter a query string asks for, and the query as kept (only the filter's keys, in
+    a fixed order, without the page); `BadFilter` when the queue's rules refuse a part,
+    `text_input.Refused` for what no field may hold."""
+    try:
+        pairs = parse_qsl(raw.lstrip("?"), max_num_fields=MAX_FIELDS)
+    except ValueError as exc:  # more fields than any filter has
+        raise BadFilter(_("This filter has too many parts to be saved.")) from exc
+    text_input.check(pairs)  # text_input.Refused: a control character, a value too long
+    values: dict[str, list[str]] = {}
+    for key, value in pairs:
+        if key in _KEYS and value.strip():
+            values.setdefault(key, []).append(value)
+    args = {k: v if k in _LISTS else v[-1] for k, v in values.items()}
+    try:
+        flt = _checked_filter(**args)
+    except ValidationError as exc:
+        field = str(exc.errors()[0]["loc"][0])
+        message = _(
+            "This filter cannot be saved: “%(field)s” has a value the queue refuses.", field=field
+        )
+        raise BadFilter(message) from exc
+    kept = [(k, values[k]) for k in _KEYS if k in values]
+    return flt, urlencode([(k, v) for k, got in kept for v in (got if k in _LISTS else got[-1:])])
 
 
 QueueView = Annotated[str, Query(pattern="^(list|map)$")]

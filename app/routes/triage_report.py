@@ -27,12 +27,15 @@ from app.deps import (
 )
 from app.i18n import gettext as _
 from app.models import Observation, Priority, Role, Status
+from app.routes.triage import BadFilter, read_filter
 from app.services import (
     canned_replies,
     deadlines,
     photos,
     quarterly_photos,
+    queue,
     report_nav,
+    text_input,
     triage,
     triage_update,
 )
@@ -89,7 +92,7 @@ def detail_page(
                 user=visitor.user,
                 settings=settings,
                 observation_id=obs.id,  # type: ignore[arg-type]
-                query=came_from,
+                came_from=_came_from(came_from),
             ),
         },
         block="detail",
@@ -103,6 +106,17 @@ def _notice(key: str) -> str | None:
         "saved": _("Saved."),
         "unchanged": _("Nothing was changed: every field was as it was."),
     }.get(key)
+
+
+def _came_from(query: str) -> tuple[queue.QueueFilter, str]:
+    """The queue filter a report was opened from (its `from`), read by the queue's own rules;
+    one the queue would refuse is its default view."""
+    query = query.lstrip("?")[: report_nav.QUERY_MAX]
+    try:
+        # The query itself is kept as it came (its page too): "back" returns to that page.
+        return read_filter(query)[0], query
+    except (BadFilter, text_input.Refused):
+        return queue.QueueFilter(), ""
 
 
 CameFrom = Annotated[str, Query(alias="from", max_length=report_nav.QUERY_MAX)]

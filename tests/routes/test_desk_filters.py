@@ -82,6 +82,16 @@ def test_statuses_and_search_words_survive_the_round_trip(client, session, repor
     assert queue_ids(client, kept.query) == queue_ids(client, query)
 
 
+def test_a_column_sort_keeps_its_direction(client, session, reports):
+    user = login_as(client, session, "triager")
+    query = "sort=due&dir=desc&category=dark-spot"
+    assert save(client, "Due last first", query).status_code == 303
+    kept = my_filters(session, user)["Due last first"]
+    assert kept.query == "category=dark-spot&sort=due&dir=desc"
+    rows = queue_ids(client, kept.query)
+    assert rows == queue_ids(client, query) != queue_ids(client, "sort=due&category=dark-spot")
+
+
 def test_htmx_save_and_delete_answer_with_the_panel(client, session):
     user = login_as(client, session, "triager")
     answer = save(client, "Urgent", "priority=urgent", **{"HX-Request": "true"})

@@ -21,7 +21,8 @@ def test_a_new_report_is_in_the_queue_within_one_request(client, session):
     login_as(client, session, "triager")
     queue = client.get("/triage")
     assert queue.status_code == 200
-    assert f"#{obs.id} Dark spot / broken light" in queue.text
+    row = queue.text.split(f'id="row-{obs.id}"')[1].split("</tr>")[0]
+    assert f">#{obs.id}<" in row and "Dark spot / broken light" in row
     assert "Street lighting" in queue.text and "Received: 1" in queue.text
     detail = client.get(f"/triage/{obs.id}")
     assert "resident@example.org" in detail.text  # staff see the contact
