@@ -12,8 +12,8 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
-from app import cli_geocode
-from app.config import get_settings
+from app import cli_geocode, i18n
+from app.config import Settings, get_settings
 from app.db import make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
 
@@ -61,7 +61,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _load_demo(args: argparse.Namespace) -> int:
-    from app.services import demo, demo_follow_up, photos
+    from app.services import demo
 
     settings = get_settings()
     engine = make_engine(settings.sqlalchemy_url)
@@ -71,19 +71,31 @@ def _load_demo(args: argparse.Namespace) -> int:
             return 0
         counts = demo.load(session=session)
         if not args.no_observations:
-            counts["observations"] = demo.load_observations(
-                session=session, media_dir=settings.media_path, limits=photos.limits(settings)
-            )
-            counts["reports of the past two years"] = demo.load_history(
-                session=session, media_dir=settings.media_path, limits=photos.limits(settings)
-            )
-            counts |= demo_follow_up.load(
-                session=session, media_dir=settings.media_path, limits=photos.limits(settings)
-            )
+            # Boden's residents write in Swedish: their reports (and so the notes and mails they
+            # get) are in Swedish, whatever the shell's language.
+            with i18n.using("sv"):
+                counts |= _demo_reports(session, settings)
     refresh_statistics(engine)
     engine.dispose()
     print("loaded Boden demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return 0
+
+
+def _demo_reports(session: Session, settings: Settings) -> dict[str, int]:
+    from app.services import demo, demo_follow_up, photos
+
+    limits = photos.limits(settings)
+    counts = {
+        "observations": demo.load_observations(
+            session=session, media_dir=settings.media_path, limits=limits
+        ),
+        "reports of the past two years": demo.load_history(
+            session=session, media_dir=settings.media_path, limits=limits
+        ),
+    }
+    return counts | demo_follow_up.load(
+        session=session, media_dir=settings.media_path, limits=limits
+    )
 
 
 def _create_user(args: argparse.Namespace) -> int:

@@ -29,6 +29,12 @@ def test_migrate_and_load_demo_on_a_fresh_data_dir(tmp_path):
     assert "already there" in second.stdout
     again = run("load-demo", data_dir=data)
     assert "0 observations" in again.stdout  # sample reports are stored once
+    # Boden's residents wrote them in Swedish, so their notes and mails are in Swedish.
+    import sqlite3
+
+    with sqlite3.connect(data / "safetywalk.db") as db:
+        languages = dict(db.execute("SELECT language, count(*) FROM observation GROUP BY 1"))
+    assert set(languages) == {"sv"}, languages
 
 
 def test_every_demo_report_lies_in_a_district(session, tmp_path):

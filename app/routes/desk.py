@@ -74,6 +74,7 @@ def _panel(  # type: ignore[no-untyped-def]
             "query": query,
             "limit": saved_filters.LIMIT,
             "error": error,
+            "embedded": is_htmx(request),
         },
         block="panel",
         status_code=status,

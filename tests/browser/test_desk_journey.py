@@ -54,6 +54,7 @@ def test_a_triager_starts_the_day_and_saves_a_filter(
     page.get_by_role("combobox", name="Category").select_option("dark-spot")
     expect(page).to_have_url(re.compile(r"[?&]category=dark-spot(&|$)"))
     expect(page.locator(f"#row-{lamp.id}")).to_be_visible()
+    page.get_by_text("Save or delete filters").click()  # folded away in the queue
     save_form = page.locator("form.save-filter")
     expect(save_form.locator('input[name="query"]')).to_have_value(
         re.compile(r"category=dark-spot")
@@ -79,5 +80,6 @@ def test_a_triager_starts_the_day_and_saves_a_filter(
     assert "category=dark-spot" in (export.get_attribute("href") or "")
 
     # Delete it: gone from the list.
+    page.get_by_text("Save or delete filters").click()
     page.get_by_role("button", name="Delete the filter “Dark spots today”").click()
     expect(page.get_by_text("No saved filters yet.")).to_be_visible()
