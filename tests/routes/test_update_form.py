@@ -85,6 +85,15 @@ def test_the_page_shows_one_form_that_keeps_the_status_by_default(client, sessio
     assert "selected" not in page.split('id="to"')[1].split("</select>")[0]
 
 
+def test_htmx_gets_the_page_block_with_its_form(client, session):
+    """htmx renders the page's block alone: what the form uses must be defined inside it."""
+    obs = report(client, session)
+    login_as(client, session, "triager")
+    answer = client.get(f"/triage/{obs.id}", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert "<html" not in answer.text and f'action="/triage/{obs.id}/update"' in answer.text
+
+
 def test_a_public_note_alone_changes_no_status_and_tells_the_reporter(client, session):
     obs = report(client, session, contact_email=RESIDENT)
     login_as(client, session, "triager")
