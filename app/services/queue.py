@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal
+from sqlalchemy import case, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -180,19 +180,15 @@ def counts(
 def _counted(
     session: Session, where: list[ColumnElement[bool]], settings: Settings, now: datetime
 ) -> tuple[dict[Status, int], int]:
-    """How many per status, and how many overdue, of what `where` matches."""
-    per_status = dict(
-        session.exec(
-            _joined(select(Observation.status, func.count()).select_from(Observation))
-            .where(*where)
-            .group_by(Observation.status)
-        ).all()
-    )
-    overdue = session.exec(
-        _joined(select(func.count()).select_from(Observation)).where(
-            *where, deadlines.overdue_clause(settings, now)
-        )
-    ).one()
+    """How many per status, and how many overdue, of what `where` matches: one pass."""
+    late = case((deadlines.overdue_clause(settings, now), 1), else_=0)
+    found = session.exec(
+        _joined(select(Observation.status, func.count(), func.sum(late)).select_from(Observation))
+        .where(*where)
+        .group_by(Observation.status)
+    ).all()
+    per_status = {status: n for status, n, _late in found}
+    overdue = sum(int(n_late or 0) for *_, n_late in found)
     return per_status, overdue
 
 
