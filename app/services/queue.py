@@ -8,7 +8,7 @@ its priority allows (settings `due_days_*`); that is worked out in SQL, not stor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -102,10 +102,8 @@ def search(
     """One page of the filter, with the counts of the whole filter (they add up to `total`)."""
     now = now or clock.now()
     # The tabs count only what the filter matches, so that they add up to the rows listed.
-    per_status, overdue_count = _counted(session, _where(user, flt, settings, now), settings, now)
-    total = sum(per_status.values())
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, flt.page), pages)
+    counted = counts(session=session, user=user, flt=flt, settings=settings, now=now)
+    page = min(max(1, flt.page), counted.pages)
     offset = (page - 1) * PAGE_SIZE
     key, direction = queue_order.resolve(flt.sort, flt.direction)
     where = _where(user, flt, settings, now, walk=_walks(session, key))
@@ -124,14 +122,7 @@ def search(
             .limit(PAGE_SIZE)
             .offset(offset)
         ).all()
-    return QueuePage(
-        rows=_rows(session, rows, user, settings),
-        total=total,
-        page=page,
-        pages=pages,
-        counts=per_status,
-        overdue_count=overdue_count,
-    )
+    return replace(counted, rows=_rows(session, rows, user, settings), page=page)
 
 
 def ordered_ids(
