@@ -31,6 +31,12 @@ class Protocol:
     checked: list[CheckedItem] = field(default_factory=list)
     generated_at: datetime = field(default_factory=lambda: clock.now())
 
+    @property
+    def numbered(self) -> list[tuple[int, WalkItem]]:
+        """Every item with its one number in the protocol (to fix first, then to keep): the
+        list, the overview map's pins and the PDF all say "3" for the same place."""
+        return list(enumerate(self.to_fix + self.to_keep, start=1))
+
 
 def protocol(*, session: Session, walk: Walk, settings: Settings, lang: str) -> Protocol:
     """The walk's protocol, with every item's current status (read fresh each time)."""
