@@ -26,11 +26,14 @@
     var lat = parseFloat(el.dataset.lat), lon = parseFloat(el.dataset.lon);
     var isStatic = el.dataset.static === "true";
     var map = L.map(el, {
-      center: [lat, lon], zoom: parseInt(el.dataset.zoom || "14", 10),
-      zoomControl: !isStatic, dragging: !isStatic, scrollWheelZoom: false,
+      center: [lat, lon], zoom: parseInt(el.dataset.zoom || "14", 10), maxZoom: 19,
+      zoomControl: false, dragging: !isStatic, scrollWheelZoom: false,
       doubleClickZoom: !isStatic, touchZoom: !isStatic, keyboard: !isStatic,
       attributionControl: !!el.dataset.tileUrl,
     });
+    if (!isStatic) { // the buttons' names in the page's language
+      L.control.zoom({ zoomInTitle: el.dataset.zoomInLabel || "Zoom in", zoomOutTitle: el.dataset.zoomOutLabel || "Zoom out" }).addTo(map);
+    }
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
     }
@@ -39,7 +42,8 @@
         if (!geo) return;
         L.geoJSON(geo, {
           interactive: false,
-          style: { color: "#0a4a82", weight: 2, opacity: 0.7, fillOpacity: 0.05 },
+          // The class lets dark mode draw the outlines lighter (app.css).
+          style: { color: "#0a4a82", weight: 2, opacity: 0.7, fillOpacity: 0.05, className: "zone-outline" },
           onEachFeature: function (feature, layer) {
             // A district's name is data: set as text, never as HTML (Leaflet would use innerHTML).
             var label = document.createElement("span");
@@ -66,6 +70,9 @@
     var warnM = parseFloat(form.dataset.gpsWarnM || "100");
     var darkTouched = false;
     var placedByHand = false; // a late automatic fix must not move a pin the resident placed
+    var pin = window.SafetyWalkPin;
+    var settling = null;
+    if (pin) pin.zoomAroundPin(map, function () { return marker && marker.getLatLng(); });
 
     function say(key, values, warn) {
       status.textContent = fmt(status.dataset[key] || "", values || {});
@@ -73,7 +80,9 @@
       status.classList.toggle("notice-warn", !!warn);
     }
 
-    function setPin(lat, lon, source, accuracy) {
+    // quiet: a pin moved a step with the arrow keys; the daylight preset and the offers of
+    // reports nearby wait until the steps stop.
+    function setPin(lat, lon, source, accuracy, quiet) {
       latIn.value = lat.toFixed(6);
       lonIn.value = lon.toFixed(6);
       srcIn.value = source;
@@ -86,13 +95,25 @@
           setPin(p.lat, p.lng, "map", null);
           say("msgMoved");
         });
+        if (pin) {
+          pin.movableByKeys(map, marker, mapEl.dataset.pinHint, function (p) {
+            placedByHand = true;
+            setPin(p.lat, p.lng, "map", null, true);
+            say("msgMovedKeys");
+          });
+        }
       } else {
         marker.setLatLng([lat, lon]);
       }
       if (circle) { map.removeLayer(circle); circle = null; }
       if (accuracy != null) {
-        circle = L.circle([lat, lon], { radius: accuracy, interactive: false, color: "#0a4a82", weight: 1, fillOpacity: 0.1 }).addTo(map);
+        circle = L.circle([lat, lon], { radius: accuracy, interactive: false, color: "#0a4a82", weight: 1, fillOpacity: 0.1, className: "accuracy-circle" }).addTo(map);
       }
+      clearTimeout(settling);
+      if (quiet) { settling = setTimeout(function () { settled(lat, lon); }, 600); return; }
+      settled(lat, lon);
+    }
+    function settled(lat, lon) {
       presetDark(lat, lon);
       form.dispatchEvent(new CustomEvent("position:set"));
     }
@@ -103,22 +124,46 @@
       say("msgMoved");
     });
 
-    function locate(auto) {
-      if (!navigator.geolocation) { say("msgDenied", null, true); return; }
+    // No position, or a poor one: the map comes into view above the send bar, and the message
+    // says to place the pin by hand. Focus goes to the message when the resident asked (the
+    // button, a photo); on opening the page it is not taken from where the resident is.
+    function nudge(asked) {
+      if (!pin) return;
+      var idle = document.activeElement === document.body || document.activeElement === document.getElementById("main");
+      if (!asked && !idle) return;
+      // A photo still being made smaller pushes the map down when its preview appears: wait.
+      if (photos && photos.busy()) {
+        form.addEventListener("photos:ready", function () { pin.nudge(mapEl, status, asked); }, { once: true });
+      } else {
+        pin.nudge(mapEl, status, asked);
+      }
+    }
+
+    // how: "button" (asked for), "photo" (a photo came without a place) or "open" (the page
+    // opened with the permission already given).
+    function locate(how) {
+      var auto = how !== "button";
+      if (!navigator.geolocation) { say("msgDenied", null, true); nudge(how !== "open"); return; }
       say("msgLocating");
       navigator.geolocation.getCurrentPosition(function (pos) {
         if (auto && placedByHand) return;
         var c = pos.coords;
         setPin(c.latitude, c.longitude, "gps", c.accuracy);
-        map.setView([c.latitude, c.longitude], Math.max(map.getZoom(), c.accuracy > warnM ? 15 : 17));
-        if (c.accuracy > warnM) say("msgImprecise", { m: Math.round(c.accuracy) }, true);
-        else say("msgFound", { m: Math.round(c.accuracy) });
+        if (circle && pin) pin.fitCircle(map, circle);
+        else map.setView([c.latitude, c.longitude], Math.max(map.getZoom(), c.accuracy > warnM ? 15 : 17));
+        if (c.accuracy > warnM) {
+          say("msgImprecise", { m: Math.round(c.accuracy) }, true);
+          nudge(how !== "open");
+        } else {
+          say("msgFound", { m: Math.round(c.accuracy) });
+        }
       }, function () {
         if (auto && placedByHand) return;
         say("msgDenied", null, true);
+        nudge(how !== "open");
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
     }
-    form.querySelector("[data-locate]").addEventListener("click", function () { locate(false); });
+    form.querySelector("[data-locate]").addEventListener("click", function () { locate("button"); });
     // Without a pointer (keyboard, switch access): pan the map with the arrow keys, then pin.
     form.querySelector("[data-pin-centre]").addEventListener("click", function () {
       var c = map.getCenter();
@@ -129,7 +174,7 @@
     // Ask at once only when the visitor already allowed it; otherwise wait for the button.
     if (navigator.permissions && navigator.permissions.query) {
       navigator.permissions.query({ name: "geolocation" }).then(function (p) {
-        if (p.state === "granted" && !latIn.value) locate(true);
+        if (p.state === "granted" && !latIn.value) locate("open");
       }).catch(function () {});
     }
     if (latIn.value && lonIn.value) {
@@ -168,7 +213,7 @@
 
     var photos = initPhotos(form);
     // The place is read when the photo is taken, if it is not known yet.
-    form.addEventListener("photo:added", function () { if (!latIn.value) locate(true); });
+    form.addEventListener("photo:added", function () { if (!latIn.value) locate("photo"); });
     initOutbox(form, photos);
 
     // "Me too": once the kind and the place are known, offer open reports like it nearby.
@@ -254,7 +299,7 @@
           sync();
         }).finally(function () {
           scaling -= 1;
-          if (!scaling) submit.disabled = false;
+          if (!scaling) { submit.disabled = false; form.dispatchEvent(new CustomEvent("photos:ready")); }
         });
       });
     });
@@ -277,7 +322,8 @@
       });
       pickers.forEach(function (p) { p.disabled = files.length >= max; });
       var status = form.querySelector("[data-position-status]");
-      if (files.length && !form.querySelector("input[data-lat]").value && status.dataset.msgPhoto) {
+      // Not over a warning: "tap the map" says more than "perhaps the photo knows".
+      if (files.length && !form.querySelector("input[data-lat]").value && status.dataset.msgPhoto && !status.classList.contains("notice-warn")) {
         status.textContent = status.dataset.msgPhoto;
       }
     }
