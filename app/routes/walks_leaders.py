@@ -233,9 +233,7 @@ def join_sheet_page(
     request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep, visitor: VisitorDep
 ) -> Response:
     """The A4 sheet to print and pin up before the walk: when, where, the code and the QR."""
-    return render(
-        request, "walks/join_sheet.html", {"s": _sheet(session, settings, walk, visitor)}
-    )
+    return render(request, "walks/join_sheet.html", {"s": _sheet(session, settings, walk, visitor)})
 
 
 @leaders.get("/{walk_id}/join-sheet.pdf")

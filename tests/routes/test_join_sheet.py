@@ -49,7 +49,7 @@ def test_the_sheet_page_says_when_where_and_how_to_join(client, session, leader)
     assert page.status_code == 200
     assert "Evening walk in Centrum" in page.text
     assert "The library&#39;s entrance" in page.text
-    assert f'data-join-code>{walk.join_code}</strong>' in page.text
+    assert f"data-join-code>{walk.join_code}</strong>" in page.text
     assert f"{PUBLIC_URL}/w/{walk.join_code}" in page.text
     assert f"{PUBLIC_URL}/walks" in page.text
     assert '<svg class="join-sheet-qr"' in page.text
