@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.models import Walk
 from app.services import walks
-from tests.browser.conftest import check_accessibility, shot
+from tests.browser.conftest import DESKTOP, check_accessibility, shot
 from tests.browser.test_triage_journey import log_in
 from tests.factories import make_staff
 
@@ -26,10 +26,8 @@ def device_context(request: pytest.FixtureRequest) -> BrowserContext:
     return request.getfixturevalue(request.param)
 
 
-def test_the_leader_prints_the_join_sheet(
-    device_context: BrowserContext, live_server, request: pytest.FixtureRequest
-) -> None:
-    device = request.node.callspec.params["device_context"]
+def a_planned_walk(live_server) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    """A walk in two days; its id, code and its leader's e-mail."""
     with Session(live_server.app.state.engine) as session:
         leader = make_staff(session, "walk_leader")
         walk = Walk(
@@ -41,8 +39,15 @@ def test_the_leader_prints_the_join_sheet(
         )
         session.add(walk)
         session.commit()
-        walk_id, code, email = walk.id, walk.join_code, leader.email
-    join_url = walks.join_url(walk=walk, public_url=live_server.app.state.settings.public_url)
+        return walk.id, walk.join_code, leader.email  # type: ignore[return-value]
+
+
+def test_the_leader_prints_the_join_sheet(
+    device_context: BrowserContext, live_server, request: pytest.FixtureRequest
+) -> None:
+    device = request.node.callspec.params["device_context"]
+    walk_id, code, email = a_planned_walk(live_server)
+    join_url = f"{live_server.app.state.settings.public_url.rstrip('/')}/w/{code}"
 
     page: Page = device_context.new_page()
     page.goto(f"{live_server.url}/walks/{walk_id}")
@@ -58,6 +63,9 @@ def test_the_leader_prints_the_join_sheet(
         assert page.evaluate("document.documentElement.scrollWidth") == 390
     check_accessibility(page, f"join sheet ({device})")
     shot(page, f"join-sheet-{device}")
+    page.emulate_media(color_scheme="dark")  # the sheet stays a white paper on a dark page
+    check_accessibility(page, f"join sheet, dark ({device})")
+    shot(page, f"join-sheet-{device}-dark")
 
     page.emulate_media(media="print")
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
@@ -72,3 +80,13 @@ def test_the_leader_prints_the_join_sheet(
         round(float(pdf.pages[0].mediabox.height)),
     ) == (595, 842)
     assert code in pdf.pages[0].extract_text()
+
+
+def test_the_sheet_keeps_to_the_sites_content_security_policy(make_context, live_server) -> None:  # type: ignore[no-untyped-def]
+    walk_id, code, email = a_planned_walk(live_server)
+    page = make_context(DESKTOP, bypass_csp=False).new_page()  # a violation fails the test
+    page.goto(f"{live_server.url}/walks/{walk_id}/join-sheet")
+    log_in(page, email)
+    expect(page.locator("[data-join-code]")).to_have_text(code)
+    box = page.locator("svg.join-sheet-qr").bounding_box()
+    assert box and box["width"] >= 250  # drawn large by the stylesheet, not inline styles

@@ -141,3 +141,11 @@ def test_without_the_position_the_list_keeps_its_order_and_says_why(
         page, f"walk items without a position (phone, {'dark' if dark else 'light'})"
     )
     shot(page, f"walk-distance-denied-phone-{'dark' if dark else 'light'}")
+
+
+def test_the_sorting_runs_under_the_sites_content_security_policy(csp_phone, live_server) -> None:  # type: ignore[no-untyped-def]
+    code, ids = a_walk_under_way(live_server)
+    page = csp_phone.new_page()  # a CSP violation is a console error: it fails the test
+    page.goto(f"{live_server.url}/w/{code}/items")
+    expect(page.locator("[data-distance-list]")).to_have_attribute("data-sorted", "distance")
+    assert order(page, ids) == ["path", "tunnel", "lamp"]
