@@ -22,8 +22,8 @@ from app.deps import (
 from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import Role, Walk, WalkStatus
-from app.services import follow_up, walk_form, walk_items, walks, zones
-from app.templating import is_htmx, render
+from app.services import follow_up, join_sheet, walk_form, walk_items, walks, zones
+from app.templating import is_htmx, render, templates
 
 # Every member of staff may follow a walk ...
 staff = APIRouter(
@@ -218,6 +218,44 @@ def join_qr(settings: SettingsDep, walk: WalkDep) -> Response:
         border=2,
     )
     return Response(image.to_string(encoding="unicode"), media_type="image/svg+xml")
+
+
+def _sheet(session, settings, walk: Walk, visitor) -> join_sheet.JoinSheet:  # type: ignore[no-untyped-def]
+    try:
+        join_sheet.require_sheet(visitor.user, walk)
+    except walks.WalkRefused as exc:
+        raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
+    return join_sheet.sheet(session=session, walk=walk, public_url=settings.public_url)
+
+
+@leaders.get("/{walk_id}/join-sheet")
+def join_sheet_page(
+    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep, visitor: VisitorDep
+) -> Response:
+    """The A4 sheet to print and pin up before the walk: when, where, the code and the QR."""
+    return render(request, "walks/join_sheet.html", {"s": _sheet(session, settings, walk, visitor)})
+
+
+@leaders.get("/{walk_id}/join-sheet.pdf")
+def join_sheet_pdf(
+    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep, visitor: VisitorDep
+) -> Response:
+    html = templates.env.get_template("walks/join_sheet_pdf.html").render(
+        {
+            "s": _sheet(session, settings, walk, visitor),
+            "lang": current_language(),
+            "settings": settings,
+            "request": request,
+        }
+    )
+    from app.services.protocol_pdf import render_pdf  # WeasyPrint loads only when asked
+
+    pdf = render_pdf(html, media_dir=settings.media_path, base_url=settings.public_url.rstrip("/"))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="walk-{walk.id}-join-sheet.pdf"'},
+    )
 
 
 def _follow_up_context(session, settings, walk: Walk, visitor, **extra):  # type: ignore[no-untyped-def]

@@ -72,6 +72,11 @@ class ParticipantItem:
     description: str
     felt_by: int
     thumb_url: str | None
+    # Where it is (as on the walk's map and the report's public page), for the distance from
+    # the participant's phone; the reasons given, to recognise the place.
+    lat: float
+    lon: float
+    factors: tuple[str, ...]
 
 
 def items(
@@ -138,6 +143,9 @@ def items_for_participants(
             description=i.description,
             felt_by=i.felt_by,
             thumb_url=i.photos[0].thumb_url if i.photos else None,
+            lat=round(i.lat, 6),
+            lon=round(i.lon, 6),
+            factors=tuple(i.factors),
         )
         for i in reversed(found)
         if i.kind == CategoryKind.problem and not i.category.private

@@ -103,6 +103,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/walks/{walk_id}/start"): {"admin", "walk_leader"},
     ("POST", "/walks/{walk_id}/close"): {"admin", "walk_leader"},
     ("GET", "/walks/{walk_id}/qr.svg"): {"admin", "walk_leader"},
+    ("GET", "/walks/{walk_id}/join-sheet"): {"admin", "walk_leader"},
+    ("GET", "/walks/{walk_id}/join-sheet.pdf"): {"admin", "walk_leader"},
     ("GET", "/walks/{walk_id}/follow-up"): {"admin", "walk_leader"},
     ("POST", "/walks/{walk_id}/checks/{observation_id}"): {"admin", "walk_leader"},
     # Plan cases: planners work on them; other staff read them (walk leaders only the cases
