@@ -26,8 +26,9 @@ from app.models import (
     Status,
     Unit,
     Walk,
+    Zone,
 )
-from app.services import deadlines
+from app.services import deadlines, queue
 from app.services.factors import FACTORS
 
 FIXED_STATES = frozenset({Status.fixed, Status.verified})
@@ -56,6 +57,9 @@ class WalkItem:
     photos: list[Photo]
     after_photos: list[Photo]
     address: str | None = None  # the street address, once the geocoder has found it
+    # The district or part of town it lies in, as the queue's district column says it
+    # (`queue.joined`: the observation's innermost zone); None outside every district.
+    district: str | None = None
 
     @property
     def fixed(self) -> bool:
@@ -84,14 +88,12 @@ def items(
 ) -> list[WalkItem]:
     """The walk's observations with what the protocol needs, in three queries."""
     rows = session.exec(
-        select(Observation, Category, Unit)
-        .join(Category, col(Category.id) == Observation.category_id)
-        .outerjoin(Unit, col(Unit.id) == Observation.unit_id)
+        queue.joined(select(Observation, Category, Unit, Zone.name).select_from(Observation))
         .where(Observation.walk_id == walk_id)
         .order_by(col(Observation.created_at), col(Observation.id))
         .limit(limit)
     ).all()
-    ids = [obs.id for obs, _c, _u in rows]
+    ids = [obs.id for obs, *_ in rows]
     by_obs: dict[int, list[Photo]] = {}
     if ids:
         for photo in session.exec(
@@ -101,7 +103,7 @@ def items(
         ).all():
             by_obs.setdefault(photo.observation_id, []).append(photo)
     found = []
-    for obs, category, unit in rows:
+    for obs, category, unit, district in rows:
         photos = by_obs.get(obs.id, [])  # type: ignore[arg-type]
         problem = category.kind == CategoryKind.problem
         found.append(
@@ -125,6 +127,7 @@ def items(
                 photos=[p for p in photos if p.kind == PhotoKind.report],
                 after_photos=[p for p in photos if p.kind == PhotoKind.after],
                 address=obs.address or None,
+                district=district,
             )
         )
     return found

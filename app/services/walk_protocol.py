@@ -1,6 +1,7 @@
 """A walk's protocol: its items grouped (to fix, to keep) with their current status read afresh
 each time, a summary, the comparison with the earlier walk for a follow-up, and the same as CSV
-(through `csvfile`, formula-safe) and GeoJSON for spreadsheets and GIS."""
+(through `csvfile`, formula-safe; in the reader's language with the codes beside the words)
+and GeoJSON (codes only) for spreadsheets and GIS."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from sqlmodel import Session
 
 from app import clock
 from app.config import Settings
+from app.i18n import gettext as _
+from app.i18n import using
+from app.labels import factor_label, priority_label, status_label
 from app.models import CategoryKind, Walk, Zone
 from app.services import csvfile, follow_up, walk_form, walk_items, walks
 from app.services.follow_up import CheckedItem, Comparison
@@ -62,61 +66,168 @@ def protocol(*, session: Session, walk: Walk, settings: Settings, lang: str) -> 
     )
 
 
+# The CSV is for a person with a spreadsheet, as the queue's file is (`queue_export`): headers
+# and words in the reader's language, and each coded value also as its code in a column of its
+# own, so that a filter or a sort in the spreadsheet does not depend on the language.
 CSV_COLUMNS = (
-    "id",
+    "item",
+    "number",
+    "group_code",
     "group",
+    "category_code",
     "category",
+    "status_code",
     "status",
     "unit",
+    "priority_code",
     "priority",
     "due_date",
     "unsafe_level",
     "felt_by",
     "dark",
+    "factor_codes",
     "factors",
     "description",
     "address",
+    "district",
     "lat",
     "lon",
-    "reported_at",
-    "status_url",
+    "reported",
+    "public_link",
 )
 
 
+def csv_headers() -> dict[str, str]:
+    """The CSV's column titles in the current language (the same words as the queue's file
+    where a column is the same)."""
+    return {
+        "item": _("Item"),
+        "number": _("Number"),
+        "group_code": _("Group code"),
+        "group": _("Group"),
+        "category_code": _("Category code"),
+        "category": _("Category"),
+        "status_code": _("Status code"),
+        "status": _("Status"),
+        "unit": _("Responsible"),
+        "priority_code": _("Priority code"),
+        "priority": _("Priority"),
+        "due_date": _("Due"),
+        "unsafe_level": _("Felt unsafe (1 to 5)"),
+        "felt_by": _("Felt by (people)"),
+        "dark": _("In the dark"),
+        "factor_codes": _("Reason codes"),
+        "factors": _("Why"),
+        "description": _("Description"),
+        "address": _("Address"),
+        "district": _("District"),
+        "lat": _("Latitude"),
+        "lon": _("Longitude"),
+        "reported": _("Reported"),
+        "public_link": _("Public link"),
+    }
+
+
+def _group(item: WalkItem) -> str:
+    return "to_fix" if item.kind == CategoryKind.problem else "to_keep"
+
+
+def _due(item: WalkItem) -> str:
+    return item.due_at.astimezone(walk_form.LOCAL_TZ).date().isoformat() if item.due_at else ""
+
+
+def _local(at: datetime) -> str:
+    return at.astimezone(walk_form.LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _public_link(item: WalkItem, base_url: str) -> str:
+    """The item's public page; none for a private category (it has no public page)."""
+    return "" if item.category.private else f"{base_url}/reports/{item.id}"
+
+
 def protocol_rows(proto: Protocol, *, lang: str, base_url: str) -> list[dict[str, object]]:
-    """One row per item, plain values (codes, ISO dates) so a spreadsheet can sort them."""
-    rows = []
-    for group, found in (("to_fix", proto.to_fix), ("to_keep", proto.to_keep)):
-        for i in found:
-            rows.append(
-                {
-                    "id": i.id,
-                    "group": group,
-                    "category": i.category.name(lang),
-                    "status": i.status.value,
-                    "unit": i.unit_name or "",
-                    "priority": i.priority.value if group == "to_fix" else "",
-                    "due_date": i.due_at.astimezone(walk_form.LOCAL_TZ).date().isoformat()
-                    if i.due_at
-                    else "",
-                    "unsafe_level": i.unsafe_level or "",
-                    "felt_by": i.felt_by,
-                    "dark": "yes" if i.dark else "no",
-                    "factors": " ".join(i.factors),
-                    "description": i.description,
-                    "address": i.address or "",
-                    "lat": round(i.lat, 6),
-                    "lon": round(i.lon, 6),
-                    "reported_at": i.created_at.astimezone(UTC).isoformat(timespec="seconds"),
-                    "status_url": "" if i.category.private else f"{base_url}/reports/{i.id}",
-                }
-            )
+    """One row per item in the protocol's order and numbering: words in `lang`, codes beside
+    them, local dates and times as YYYY-MM-DD (HH:MM)."""
+    with using(lang):
+        return _rows(proto, lang=lang, base_url=base_url)
+
+
+def _rows(proto: Protocol, *, lang: str, base_url: str) -> list[dict[str, object]]:
+    groups = {"to_fix": _("To fix"), "to_keep": _("To keep")}
+    yes, no = _("yes"), _("no")
+    rows: list[dict[str, object]] = []
+    for number, i in proto.numbered:
+        group = _group(i)
+        to_fix = group == "to_fix"
+        rows.append(
+            {
+                "item": number,
+                "number": i.id,
+                "group_code": group,
+                "group": groups[group],
+                "category_code": i.category.slug,
+                "category": i.category.name(lang),
+                "status_code": i.status.value,
+                "status": status_label(i.status),
+                "unit": i.unit_name or "",
+                "priority_code": i.priority.value if to_fix else "",
+                "priority": priority_label(i.priority) if to_fix else "",
+                "due_date": _due(i),
+                "unsafe_level": i.unsafe_level or "",
+                "felt_by": i.felt_by,
+                "dark": yes if i.dark else no,
+                "factor_codes": " ".join(i.factors),
+                "factors": "; ".join(factor_label(f) for f in i.factors),
+                "description": i.description,
+                "address": i.address or "",
+                "district": i.district or "",
+                "lat": round(i.lat, 6),
+                "lon": round(i.lon, 6),
+                "reported": _local(i.created_at),
+                "public_link": _public_link(i, base_url),
+            }
+        )
     return rows
 
 
 def protocol_csv(proto: Protocol, *, lang: str, base_url: str) -> str:
-    """The rows as CSV text (with a BOM, for Excel), every cell formula-safe."""
-    return csvfile.text(CSV_COLUMNS, protocol_rows(proto, lang=lang, base_url=base_url), bom=True)
+    """The rows as CSV text in one language, `lang`, headers too (with a BOM, for Excel),
+    every cell formula-safe."""
+    with using(lang):
+        titles = csv_headers()
+    return csvfile.text(
+        CSV_COLUMNS,
+        protocol_rows(proto, lang=lang, base_url=base_url),
+        header=[titles[c] for c in CSV_COLUMNS],
+        bom=True,
+    )
+
+
+def _properties(number: int, i: WalkItem, *, lang: str, base_url: str) -> dict[str, object]:
+    """An item's GeoJSON properties: codes, not words (a GIS layer's filters and styles must
+    not change with the language of whoever downloaded it); the category's name is there as
+    a label to show."""
+    group = _group(i)
+    return {
+        "number": number,
+        "id": i.id,
+        "group": group,
+        "category": i.category.name(lang),
+        "category_code": i.category.slug,
+        "status": i.status.value,
+        "unit": i.unit_name or "",
+        "priority": i.priority.value if group == "to_fix" else "",
+        "due_date": _due(i),
+        "unsafe_level": i.unsafe_level or "",
+        "felt_by": i.felt_by,
+        "dark": "yes" if i.dark else "no",
+        "factors": " ".join(i.factors),
+        "description": i.description,
+        "address": i.address or "",
+        "district": i.district or "",
+        "reported_at": i.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "status_url": _public_link(i, base_url),
+    }
 
 
 def protocol_geojson(proto: Protocol, *, lang: str, base_url: str) -> dict[str, object]:
@@ -124,10 +235,10 @@ def protocol_geojson(proto: Protocol, *, lang: str, base_url: str) -> dict[str, 
     features: list[dict[str, object]] = [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-            "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")},
+            "geometry": {"type": "Point", "coordinates": [round(i.lon, 6), round(i.lat, 6)]},
+            "properties": _properties(number, i, lang=lang, base_url=base_url),
         }
-        for row in protocol_rows(proto, lang=lang, base_url=base_url)
+        for number, i in proto.numbered
     ]
     walk = proto.walk
     meeting = None

@@ -66,11 +66,11 @@ def test_the_protocol_csv_writes_formulas_as_text(client: TestClient, session: S
         for column, cell in row.items():
             assert not cell.startswith(FORMULA_STARTS), (column, cell)
     # The text is all there: one protecting quote in front, taken off again by read_cell.
-    described = {csvfile.read_cell(row["description"]): row["description"] for row in rows}
+    described = {csvfile.read_cell(row["Description"]): row["Description"] for row in rows}
     for text in [*TYPED, *STORED]:
         assert described[text] == "'" + text
     assert described[PLAIN] == PLAIN  # not touched: nothing to protect
-    assert {row["category"] for row in rows} == {"'" + HOSTILE_CATEGORY}
+    assert {row["Category"] for row in rows} == {"'" + HOSTILE_CATEGORY}
     # Numbers are still numbers for the spreadsheet.
     for row in rows:
-        float(row["lat"]), float(row["lon"]), int(row["id"])
+        float(row["Latitude"]), float(row["Longitude"]), int(row["Number"])

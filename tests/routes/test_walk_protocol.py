@@ -130,13 +130,13 @@ def test_the_protocol_as_csv_has_one_row_per_item(client, closed_walk):
     assert answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text.lstrip("\ufeff"))))
     assert len(rows) == 3
-    by_text = {row["description"]: row for row in rows}
+    by_text = {row["Description"]: row for row in rows}
     lamp = by_text["Underpass lamp out"]
-    assert lamp["group"] == "to_fix" and lamp["status"] == "new"
-    assert lamp["unit"] == "Street lighting" and lamp["factors"] == "lighting"
-    assert lamp["felt_by"] == "2" and lamp["due_date"]
-    assert by_text["Well-lit square"]["group"] == "to_keep"
-    assert by_text["Well-lit square"]["priority"] == ""
+    assert lamp["Group code"] == "to_fix" and lamp["Status code"] == "new"
+    assert lamp["Responsible"] == "Street lighting" and lamp["Reason codes"] == "lighting"
+    assert lamp["Felt by (people)"] == "2" and lamp["Due"]
+    assert by_text["Well-lit square"]["Group code"] == "to_keep"
+    assert by_text["Well-lit square"]["Priority code"] == ""
     # Nothing personal in the export.
     assert "@" not in answer.text
 
@@ -246,9 +246,9 @@ def test_no_export_shows_a_reporters_address_or_a_private_items_link(client, ses
     pdf_text = " ".join(p.extract_text() for p in pdf.pages)
     for name, text in [("csv", csv_text), ("geojson", str(geo)), ("page", page), ("pdf", pdf_text)]:
         assert "anna.resident" not in text, name
-    rows = {r["description"]: r for r in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
-    assert rows["Dealing by the kiosk"]["status_url"] == ""
-    assert rows["Lamp"]["status_url"].endswith("/reports/" + rows["Lamp"]["id"])
+    rows = {r["Description"]: r for r in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
+    assert rows["Dealing by the kiosk"]["Public link"] == ""
+    assert rows["Lamp"]["Public link"].endswith("/reports/" + rows["Lamp"]["Number"])
     props = {f["properties"].get("id"): f["properties"] for f in geo["features"]}
     assert props[private.id]["status_url"] == ""
 
