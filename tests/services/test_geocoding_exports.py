@@ -60,8 +60,8 @@ def geocoded_walk(closed_walk, session, settings):  # type: ignore[no-untyped-de
 def test_the_protocol_page_and_pdf_show_each_items_address(client, geocoded_walk):
     page = client.get(f"/walks/{geocoded_walk.id}/protocol").text
     fix = page.split('id="fix-title"')[1].split('id="keep-title"')[0]
-    assert "<dt>Address</dt><dd>Storgatan 12, Boden <span" in fix  # the lamp
-    assert "<dt>Address</dt><dd>Kyrkgatan 3, Boden <span" in fix  # the bushes, NEAR
+    assert "<dt>Address</dt><dd>Storgatan 12, Boden<br>" in fix  # the lamp
+    assert "<dt>Address</dt><dd>Kyrkgatan 3, Boden<br>" in fix  # the bushes, NEAR
 
     pdf = client.get(f"/walks/{geocoded_walk.id}/protocol.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)

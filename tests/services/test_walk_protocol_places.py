@@ -29,6 +29,7 @@ class Places:
     hedge: Observation  # no address: its district; merged with the lamp; a formula typed
     secret: Observation  # a private category, outside every district
     square: Observation  # a good place to keep
+    leader_email: str
 
 
 def walk_with_places(session: Session) -> Places:
@@ -63,7 +64,7 @@ def walk_with_places(session: Session) -> Places:
         session, lat=CENTRUM[0], lon=CENTRUM[1] + 0.001, walk_id=walk.id,
         category="good-place", created_at=at + timedelta(minutes=15), description="Ljust torg",
     )  # fmt: skip
-    return Places(walk, lamp, hedge, secret, square)
+    return Places(walk, lamp, hedge, secret, square, leader.email)
 
 
 def the_protocol(session: Session, settings, places: Places, lang: str):  # type: ignore[no-untyped-def]
