@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from app import clock
 from app.models import Walk, WalkCheck, WalkStatus
-from tests.browser.conftest import PHONE, check_accessibility, shot
+from tests.browser.conftest import DESKTOP, PHONE, check_accessibility, shot
+from tests.browser.test_triage_journey import log_in
 from tests.factories import STAFF_PASSWORD
 from tests.services.test_walk_protocol_places import walk_with_places
 
@@ -93,3 +94,25 @@ def test_the_protocol_on_a_phone_in_swedish(make_context, live_server) -> None: 
     assert_fits(page, "the follow-up protocol")
     check_accessibility(page, "follow-up protocol in Swedish (phone)")
     shot(page, "protocol-places-checks-phone-sv")
+
+    # At night: the same page in dark mode (the muted coordinates and badges keep contrast).
+    dark = make_context(PHONE, locale="sv-SE", color_scheme="dark").new_page()
+    dark.goto(f"{live_server.url}/walks/{walk_id}/protocol")
+    log_in_sv(dark, email)
+    expect(dark.locator(f"#item-{hedge_id} .coords")).to_be_visible()
+    assert_fits(dark, "the protocol in dark mode")
+    check_accessibility(dark, "protocol in Swedish, dark mode (phone)")
+    shot(dark, "protocol-places-phone-sv-dark")
+
+
+def test_the_protocol_on_a_desktop(make_context, live_server) -> None:  # type: ignore[no-untyped-def]
+    with Session(live_server.app.state.engine) as session:
+        places = walk_with_places(session)
+        walk_id, email, lamp_id = places.walk.id, places.leader_email, places.lamp.id
+    page = make_context(DESKTOP).new_page()
+    page.goto(f"{live_server.url}/walks/{walk_id}/protocol")
+    log_in(page, email)
+    link = page.locator(f"#item-{lamp_id} h3 a")
+    expect(link).to_have_attribute("href", f"/reports/{lamp_id}")
+    check_accessibility(page, "protocol (desktop)")
+    shot(page, "protocol-places-desktop")
