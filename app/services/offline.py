@@ -15,6 +15,7 @@ OFFLINE_ASSETS = (
     "css/app.css",
     "js/capture.js",
     "js/outbox.js",
+    "js/my-reports.js",
     "js/site.js",
     "vendor/htmx/*.js",
     "vendor/leaflet/*.js",
