@@ -73,6 +73,7 @@
     if (note.textContent !== words) note.textContent = words;
     var ul = panel.querySelector("[data-my-reports-list]");
     ul.innerHTML = "";
+    if (panel.hidden) return;
     list.forEach(function (entry) {
       var li = document.createElement("li");
       li.className = "my-report";
