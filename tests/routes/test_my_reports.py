@@ -133,3 +133,24 @@ def test_a_very_long_token_is_refused_and_an_undecodable_one_unknown(client):
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert answer.json() == {"reports": []}
+
+
+def test_a_walk_report_gets_its_tracking_link_in_the_address_too(client, session, app):  # type: ignore[no-untyped-def]
+    from tests.factories import login_as
+    from tests.routes.test_walks import join, move, participant, plan_walk
+
+    login_as(client, session, "walk_leader")
+    walk = plan_walk(client, session)
+    move(client, walk, "start")
+    phone = participant(app)
+    join(phone, walk)
+    answer = post_observation(phone, walk_code=walk.join_code, headers={"HX-Request": "true"})
+    obs = session.exec(select(Observation)).one()
+    assert answer.headers["HX-Retarget"] == "#walk-area"
+    assert answer.headers["HX-Push-Url"] == f"/observations/{obs.token}"
+    assert "data-my-report-new" in answer.text and "Log another place on the walk" in answer.text
+    # Without JavaScript: the status page, with the way back to the walk.
+    fields = observation_fields(walk_code=walk.join_code)
+    plain = phone.post("/observations", data=fields, follow_redirects=False)
+    assert plain.status_code == 303
+    assert f'href="/w/{walk.join_code}"' in phone.get(plain.headers["location"]).text
