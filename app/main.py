@@ -38,6 +38,7 @@ from app.routes import (
     desk,
     follow_up,
     measures,
+    my_reports,
     owners,
     plan_cases,
     planning,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)
 
+    app.include_router(my_reports.router)
     app.include_router(capture.router)
     app.include_router(zones.router)
     app.include_router(site.router)

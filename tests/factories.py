@@ -232,3 +232,15 @@ def insert_observation(
         session.commit()
         session.refresh(obs)
     return obs
+
+
+def sent_anew(answer) -> bool:  # type: ignore[no-untyped-def]
+    """A plain form post (no htmx, no JSON), followed: it answered 303 to the report's tracking
+    page with ?sent=1 (a new report; "again" for a replay), and that page says thank you."""
+    first = answer.history[0] if answer.history else None
+    return (
+        answer.status_code == 200
+        and first is not None
+        and first.status_code == 303
+        and "?sent=1" in first.headers["location"]
+    )

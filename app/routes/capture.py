@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
@@ -30,7 +30,7 @@ from app.services import (
     submission,
     support,
 )
-from app.templating import render, wants_json
+from app.templating import is_htmx, render, wants_json
 
 router = APIRouter()
 PAGE_SIZE = 30
@@ -99,6 +99,12 @@ def submit_observation(
             status_code=status_code,
             headers={"Location": url},
         )
+    if not is_htmx(request):
+        # A plain form post (no JavaScript): the browser goes to the status page, whose address
+        # is the tracking link, so a reload or a bookmark keeps it (?sent= says "thank you").
+        sent = "1" if result.created else "again"
+        walk = "&walk=closed" if result.walk_closed else ""
+        return RedirectResponse(f"{tracked_path(request, obs.token)}?sent={sent}{walk}", 303)
     view = public.observation(session=session, obs=obs)
     return render(
         request,
@@ -117,8 +123,15 @@ def submit_observation(
         headers={
             "HX-Retarget": "#walk-area" if obs.walk_code else "#capture",
             "HX-Reswap": "outerHTML show:window:top",
+            # The address becomes the tracking link: a reload shows the status page.
+            "HX-Push-Url": tracked_path(request, obs.token),
         },
     )
+
+
+def tracked_path(request: Request, token: str) -> str:
+    """The tracking link's path (the page's own origin: behind a proxy the host may differ)."""
+    return request.app.url_path_for("observation_page", token=token)
 
 
 @router.get("/observations")
@@ -140,11 +153,28 @@ def recent_observations(
 
 
 @router.get("/observations/{token}", name="observation_page")
-def observation_page(request: Request, session: SessionDep, obs: TrackedObservationDep) -> Response:
-    """The status page behind a tracking link: photo, place, status and public history."""
+def observation_page(
+    request: Request,
+    session: SessionDep,
+    obs: TrackedObservationDep,
+    sent: Annotated[str, Query(max_length=8)] = "",
+    walk: Annotated[str, Query(max_length=8)] = "",
+) -> Response:
+    """The status page behind a tracking link: photo, place, status and public history; right
+    after a send without JavaScript (?sent=1, or "again" for a replay) also the thank-you."""
     view = public.observation(session=session, obs=obs)
     return render(
-        request, "capture/status.html", {"obs": view, "precise": True, "token": obs.token}
+        request,
+        "capture/status.html",
+        {
+            "obs": view,
+            "precise": True,
+            "token": obs.token,
+            "tracking_url": str(request.url_for("observation_page", token=obs.token)),
+            "sent": sent if sent in ("1", "again") else None,
+            "walk_closed": walk == "closed",
+            "walk_code": obs.walk_code if obs.walk_id else None,
+        },
     )
 
 

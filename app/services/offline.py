@@ -16,6 +16,7 @@ OFFLINE_ASSETS = (
     "js/capture.js",
     "js/outbox.js",
     "js/pin.js",
+    "js/my-reports.js",
     "js/site.js",
     "vendor/htmx/*.js",
     "vendor/leaflet/*.js",

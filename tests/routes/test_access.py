@@ -37,6 +37,7 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/capture/daylight"): PUBLIC,
     ("POST", "/capture/nearby"): PUBLIC,
     ("POST", "/observations/{observation_id}/support"): PUBLIC,
+    ("POST", "/observations/statuses"): PUBLIC,  # "My reports" on the resident's phone
     ("GET", "/zones.geojson"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,

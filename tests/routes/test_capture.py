@@ -15,6 +15,7 @@ from tests.factories import (
     jpeg_bytes,
     observation_fields,
     post_observation,
+    sent_anew,
 )
 
 
@@ -33,7 +34,7 @@ def test_capture_page_offers_the_categories_and_a_fresh_client_id(client):
 
 def test_a_report_is_stored_with_its_zone_unit_photo_and_first_history_line(client, session):
     answer = post_observation(client, photos=[("lamp.jpg", jpeg_bytes(), "image/jpeg")])
-    assert answer.status_code == 201
+    assert sent_anew(answer)
     assert "Thank you! Your report is stored." in answer.text
     obs = session.exec(select(Observation)).one()
     assert obs.status == "new"
@@ -90,7 +91,8 @@ def test_a_replayed_form_says_it_was_already_stored(client):
     fields = observation_fields()
     first = client.post("/observations", data=fields)
     again = client.post("/observations", data=fields)
-    assert first.status_code == 201 and again.status_code == 200
+    assert sent_anew(first) and again.history[0].headers["location"].endswith("?sent=again")
+    assert first.url.path == again.url.path  # the same report's tracking page
     assert "This report was already stored." in again.text
 
 
@@ -101,7 +103,7 @@ def test_position_comes_from_the_photo_when_the_browser_sent_none(client, sessio
         **NO_POSITION,
         photos=[("p.jpg", photo, "image/jpeg")],
     )
-    assert answer.status_code == 201
+    assert sent_anew(answer)
     assert "used the location stored in your photo" in answer.text
     obs = session.exec(select(Observation)).one()
     assert obs.position_source == PositionSource.photo
@@ -126,7 +128,7 @@ def test_a_pin_placed_by_hand_keeps_no_gps_accuracy(client, session):
 
 
 def test_a_position_outside_every_zone_is_stored_without_a_zone(client, session):
-    assert post_observation(client, lat="59.3293", lon="18.0686").status_code == 201
+    assert sent_anew(post_observation(client, lat="59.3293", lon="18.0686"))
     assert session.exec(select(Observation)).one().zone_id is None
 
 
@@ -165,11 +167,15 @@ def test_htmx_errors_swap_only_the_messages_and_keep_the_form(client):
     assert "Your report is not sent yet" in answer.text
 
 
-def test_htmx_success_replaces_the_form_with_the_confirmation(client):
+def test_htmx_success_replaces_the_form_with_the_confirmation(client, session):
     answer = post_observation(client, headers={"HX-Request": "true"})
     assert answer.status_code == 201
     assert answer.headers["HX-Retarget"] == "#capture"
     assert "<html" not in answer.text and "Follow your report" in answer.text
+    # The address becomes the tracking link (a path: behind a proxy the host may differ).
+    token = session.exec(select(Observation)).one().token
+    assert answer.headers["HX-Push-Url"] == f"/observations/{token}"
+    assert f'value="http://testserver/observations/{token}"' in answer.text
 
 
 def test_missing_or_bad_client_id_is_refused(client, session):

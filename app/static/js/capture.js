@@ -388,6 +388,8 @@
     // What was sent, with each report's tracking link: the only way to follow it later.
     function showSent(report) {
       if (!report || !report.stored.length) return;
+      // "My reports" (my-reports.js) takes the links the outbox kept for it.
+      if (window.SafetyWalkMyReports) window.SafetyWalkMyReports.fromOutbox();
       sent.textContent = fmt(t.msgSent, { n: report.stored.length });
       var links = panel.querySelector("[data-outbox-links]");
       report.stored.forEach(function (s) {

@@ -5,15 +5,19 @@
 (function (root) {
   "use strict";
 
-  var DB = "safetywalk", STORE = "outbox", VERSION = 1;
+  // SENT: what was sent and its tracking link, until the page moves it to "My reports"
+  // (my-reports.js; the service worker cannot reach the page's localStorage).
+  var DB = "safetywalk", STORE = "outbox", SENT = "sent", VERSION = 2;
 
   function open() {
     return new Promise(function (resolve, reject) {
       var req = indexedDB.open(DB, VERSION);
       req.onupgradeneeded = function () {
-        if (!req.result.objectStoreNames.contains(STORE)) {
-          req.result.createObjectStore(STORE, { keyPath: "client_id" });
-        }
+        [STORE, SENT].forEach(function (name) {
+          if (!req.result.objectStoreNames.contains(name)) {
+            req.result.createObjectStore(name, { keyPath: "client_id" });
+          }
+        });
       };
       req.onsuccess = function () { resolve(req.result); };
       req.onblocked = function () { reject(new Error("outbox blocked by another tab")); };
@@ -21,11 +25,11 @@
     });
   }
 
-  function tx(mode, work) {
+  function tx(mode, work, stores) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(STORE, mode);
-        var result = work(t.objectStore(STORE));
+        var t = db.transaction(stores || STORE, mode);
+        var result = stores ? work(t) : work(t.objectStore(STORE));
         t.oncomplete = function () {
           db.close();
           resolve(typeof IDBRequest !== "undefined" && result instanceof IDBRequest ? result.result : result);
@@ -51,6 +55,25 @@
     return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
       return (items || []).sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
     });
+  }
+
+  // Sent: off the outbox and into SENT in one step, so a closed page loses no link.
+  function settle(item, url) {
+    return tx("readwrite", function (t) {
+      t.objectStore(STORE).delete(item.client_id);
+      t.objectStore(SENT).put({
+        client_id: item.client_id, label: item.label, url: url, queued_at: item.queued_at,
+      });
+    }, [STORE, SENT]);
+  }
+  // What was sent since the last call (oldest first), taken out of SENT.
+  function takeSent() {
+    var got;
+    return tx("readwrite", function (t) {
+      var store = t.objectStore(SENT);
+      got = store.getAll();
+      got.onsuccess = function () { store.clear(); };
+    }, [SENT]).then(function () { return got.result || []; });
   }
 
   function formData(item) {
@@ -110,7 +133,7 @@
         return send(item).then(function (answer) {
           if (answer.outcome === "stored" || answer.outcome === "already_stored") {
             report.stored.push({ label: item.label, url: answer.url });
-            return remove(item.client_id);
+            return settle(item, answer.url);
           }
           if (answer.outcome === "refused") {
             report.refused += 1;
@@ -125,5 +148,6 @@
 
   root.SafetyWalkOutbox = {
     put: put, update: update, remove: remove, all: all, send: send, sync: sync, isSyncing: isSyncing,
+    takeSent: takeSent,
   };
 })(typeof self !== "undefined" ? self : window);
