@@ -64,6 +64,7 @@ class OverviewMap:
     route: bool
     meeting: bool
     unplaced: int  # items without a usable position (not on the map)
+    frame: svg_map.Frame  # where metres fall in the viewBox (for the tests and the scale)
 
 
 def overview(
@@ -197,6 +198,7 @@ def overview(
         route=route is not None,
         meeting=meeting is not None,
         unplaced=len(numbered) - count,
+        frame=frame,
     )
 
 
