@@ -187,7 +187,13 @@ def overview(
                 at=at,
             )
         )
-    for pin in pins:  # in number order: a later number lies on top
+    # The lines from moved pins to their spots first, under every pin; then the pins in number
+    # order, so that a later number lies on top and no line or dot covers a number.
+    leaders = sub(svg, "g", class_="leaders")
+    for pin in pins:
+        if pin.at != pin.spot:
+            _draw_leader(leaders, pin)
+    for pin in pins:
         _draw_pin(svg, pin)
     counts = {g: sum(1 for p in pins if p.group == g) for g in LEGEND_ORDER}
     return OverviewMap(
@@ -215,25 +221,22 @@ def _centre_wgs84(walk: Walk, numbered: Sequence[tuple[int, WalkItem]]) -> tuple
     )
 
 
+def _draw_leader(parent: ET.Element, pin: Pin) -> None:
+    """A line from where the item is to its moved pin, with a dot on the spot."""
+    (sx, sy), (x, y) = pin.spot, pin.at
+    leader = sub(parent, "g", class_="leader", data_number=pin.number)
+    sub(
+        leader, "line", x1=fmt(sx), y1=fmt(sy), x2=fmt(x), y2=fmt(y), stroke=INK, stroke_width="1.2"
+    )
+    sub(leader, "circle", class_="spot", cx=fmt(sx), cy=fmt(sy), r="2.5", fill=INK)
+
+
 def _draw_pin(svg: ET.Element, pin: Pin) -> None:
     x, y = pin.at
-    sx, sy = pin.spot
     group = sub(
         svg, "g", class_=f"pin pin-{pin.group}", data_number=pin.number, data_item=pin.item_id
     )
     sub(group, "title", pin.label)
-    if (x, y) != (sx, sy):  # moved aside: a line from its spot
-        sub(
-            group,
-            "line",
-            x1=fmt(sx),
-            y1=fmt(sy),
-            x2=fmt(x),
-            y2=fmt(y),
-            stroke=INK,
-            stroke_width="1.2",
-        )
-    sub(group, "circle", class_="spot", cx=fmt(sx), cy=fmt(sy), r="2.5", fill=INK)
     sub(
         group,
         "circle",
@@ -252,7 +255,7 @@ def _draw_pin(svg: ET.Element, pin: Pin) -> None:
         str(pin.number),
         x=fmt(x),
         y=fmt(y),
-        font_size=str(12 if digits < 3 else 9),
+        font_size=str(13 if digits < 3 else 10),
         font_weight="bold",
         fill=_text_colour(pin.group),
         text_anchor="middle",

@@ -21,7 +21,7 @@ from app.services.map_image import NICE_LENGTHS_M
 from app.services.plan_area import to_sweref
 
 WIDTH, HEIGHT = 480, 320  # the viewBox; the SVG scales to its box's width
-PIN_RADIUS = 11.0
+PIN_RADIUS = 12.0
 PAD = 2.4 * PIN_RADIUS  # room around the content for the pins
 MARGIN = 0.08  # of the content's extent, on each side
 MIN_SPAN_M = 150.0  # one item alone is shown with its surroundings

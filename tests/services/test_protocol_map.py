@@ -73,22 +73,32 @@ def draw(w: Walk, items: list[tuple[int, WalkItem]], **kw: object) -> protocol_m
 
 
 def pins(svg: str) -> dict[int, dict[str, object]]:
-    """Each pin's number, drawn circle, spot, text and title, read back from the SVG."""
+    """Each pin's number, drawn circle, spot (its leader's dot when it was moved aside, else
+    the circle's centre), text, title and colour, read back from the SVG."""
     root = ET.fromstring(svg)
+    spots = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "leader":
+            dot = g.find(f"{SVG}circle[@class='spot']")
+            line = g.find(f"{SVG}line")
+            assert dot is not None and line is not None
+            spot = (float(dot.get("cx")), float(dot.get("cy")))  # type: ignore[arg-type]
+            assert spot == (float(line.get("x1")), float(line.get("y1")))  # type: ignore[arg-type]
+            spots[int(g.get("data-number"))] = spot  # type: ignore[arg-type]
     out = {}
     for g in root.iter(f"{SVG}g"):
         if "pin" not in (g.get("class") or "").split():
             continue
         badge = g.find(f"{SVG}circle[@class='badge']")
-        spot = g.find(f"{SVG}circle[@class='spot']")
-        assert badge is not None and spot is not None
+        assert badge is not None
         number = int(g.get("data-number"))  # type: ignore[arg-type]
+        at = (float(badge.get("cx")), float(badge.get("cy")))  # type: ignore[arg-type]
         out[number] = {
-            "at": (float(badge.get("cx")), float(badge.get("cy"))),  # type: ignore[arg-type]
-            "spot": (float(spot.get("cx")), float(spot.get("cy"))),  # type: ignore[arg-type]
+            "at": at,
+            "spot": spots.get(number, at),
             "text": g.find(f"{SVG}text").text,  # type: ignore[union-attr]
             "title": g.find(f"{SVG}title").text,  # type: ignore[union-attr]
-            "line": g.find(f"{SVG}line") is not None,
+            "line": number in spots,
             "fill": badge.get("fill"),
         }
     return out
@@ -262,10 +272,17 @@ def test_crowded_pins_are_moved_aside_with_a_line_to_their_spot_later_on_top() -
         for b in range(a + 1, 4):
             (xa, ya), (xb, yb) = circles[a], circles[b]  # type: ignore[misc]
             assert math.hypot(xa - xb, ya - yb) >= 2 * PIN_RADIUS - 1.1
-    # In number order in the document: a later number is painted over an earlier one.
+    # In number order in the document, after every leader line and dot: a later number is
+    # painted over an earlier one, and nothing covers a number.
     root = ET.fromstring(drawn.svg)
-    order = [int(g.get("data-number")) for g in root.iter(f"{SVG}g") if g.get("data-number")]  # type: ignore[arg-type]
-    assert order == [1, 2, 3, 4]
+    drawn_order = [
+        (g.get("class"), int(g.get("data-number")))  # type: ignore[arg-type]
+        for g in root.iter(f"{SVG}g")
+        if g.get("data-number")
+    ]
+    assert drawn_order == [("leader", 2), ("leader", 3), ("leader", 4)] + [
+        ("pin pin-open", n) for n in (1, 2, 3, 4)
+    ]
 
 
 def test_names_with_markup_stay_text_and_the_svg_stays_well_formed() -> None:
