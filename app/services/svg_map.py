@@ -132,13 +132,22 @@ def lines(geometry: BaseGeometry) -> list[list[tuple[float, ...]]]:
 
 def place(spots: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     """Where each pin's circle goes: on its spot, or the nearest free place around it (eight
-    directions, two distances) when an earlier pin is there; if none is free, on its spot."""
+    directions, two distances) when an earlier pin is there; if none is free, on its spot.
+    Placed circles are kept in a grid of cells one pin wide, so a check looks at 9 cells."""
     placed: list[tuple[float, float]] = []
     gap = 2 * PIN_RADIUS - 1
+    grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
 
     def free(x: float, y: float) -> bool:
-        inside = PIN_RADIUS <= x <= WIDTH - PIN_RADIUS and PIN_RADIUS <= y <= HEIGHT - PIN_RADIUS
-        return inside and all(math.hypot(x - px, y - py) >= gap for px, py in placed)
+        if not (PIN_RADIUS <= x <= WIDTH - PIN_RADIUS and PIN_RADIUS <= y <= HEIGHT - PIN_RADIUS):
+            return False
+        col, row = int(x // gap), int(y // gap)
+        return all(
+            math.hypot(x - px, y - py) >= gap
+            for dc in (-1, 0, 1)
+            for dr in (-1, 0, 1)
+            for px, py in grid.get((col + dc, row + dr), ())
+        )
 
     for x, y in spots:
         choice = (x, y)
@@ -153,6 +162,7 @@ def place(spots: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
                     choice = found
                     break
         placed.append(choice)
+        grid.setdefault((int(choice[0] // gap), int(choice[1] // gap)), []).append(choice)
     return placed
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -302,3 +303,20 @@ def test_the_svg_is_an_image_with_a_name_and_scales_to_its_box() -> None:
     assert title is not None and root.get("aria-labelledby") == title.get("id")
     assert root.get("viewBox") == f"0 0 {WIDTH} {HEIGHT}" and root.get("width") == "100%"
     assert "style" not in drawn.svg  # the page's CSP allows no inline styles
+
+
+def test_the_most_items_a_protocol_holds_are_all_drawn_and_the_svg_parses() -> None:
+    """2,000 items (walk_items' limit) crowded in a few hundred metres: every one gets its pin
+    (the placement looks at nearby pins only, so this takes a fraction of a second)."""
+    rng = random.Random(2000)
+    many = numbered(
+        *(
+            item(
+                n, CENTRUM[0] + rng.uniform(-0.002, 0.002), CENTRUM[1] + rng.uniform(-0.004, 0.004)
+            )
+            for n in range(2000)
+        )
+    )
+    drawn = draw(walk(), many)
+    assert len(pins(drawn.svg)) == 2000
+    assert drawn.pins[-1].number == 2000
