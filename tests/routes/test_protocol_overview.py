@@ -123,3 +123,18 @@ def test_the_pdf_keeps_every_item_whole_on_one_page(client, long_walk) -> None: 
         assert heading == end, f"item {number} starts on page {heading + 1}, ends on {end + 1}"
     images = [img for page in PdfReader(io.BytesIO(answer.content)).pages for img in page.images]
     assert len({img.data for img in images}) == ITEMS  # every photo, none lost at a break
+
+
+def test_a_walk_with_no_items_still_gets_its_district_on_the_map(client, session) -> None:  # type: ignore[no-untyped-def]
+    login_as(client, session, "walk_leader")
+    walk = plan_walk(client, session)
+    move(client, walk, "start")
+    move(client, walk, "close")
+    page = client.get(f"/walks/{walk.id}/protocol")
+    assert page.status_code == 200
+    svg = ET.fromstring(re.search(r"<svg[^>]*protocol-map-svg.*?</svg>", page.text, re.S)[0])  # type: ignore[index]
+    assert [e.get("class") for e in svg.iter() if e.get("class") == "area"] == ["area"]
+    assert not [g for g in svg.iter(f"{SVG}g") if g.get("data-item")]
+    pdf = client.get(f"/walks/{walk.id}/protocol.pdf")
+    assert pdf.status_code == 200
+    assert "Overview map" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
