@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from app.models import Walk
 from app.services import walk_protocol
-from tests.factories import CENTRUM, jpeg_bytes, login_as, post_observation
+from tests.factories import CENTRUM, JSON, jpeg_bytes, login_as, post_observation
 from tests.routes.test_walks import join, move, participant, plan_walk
 
 ITEMS = 30
@@ -57,6 +57,7 @@ def long_walk(client, session, app, settings):  # type: ignore[no-untyped-def]
             lon=CENTRUM[1] + rng.uniform(-0.003, 0.003),
             description=SENTENCE * (1 + (n * 7) % 9) + f"MARK{n:02d}END",
             photos=[(f"{n}.jpg", picture, "image/jpeg")],
+            headers=JSON,  # the API's answer: 201 with the token
         )
         assert answer.status_code == 201, answer.text
     move(client, walk, "close")
