@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.deps import SessionDep, SettingsDep, WalkDep, require_csrf, require_role
 from app.i18n import current_language
 from app.models import Role
-from app.services import walk_protocol
+from app.services import protocol_map, walk_protocol
 from app.templating import render, templates
 
 router = APIRouter(
@@ -36,6 +36,16 @@ def _protocol(session: SessionDep, settings: SettingsDep, walk: WalkDep) -> walk
 
 
 ProtocolDep = Annotated[walk_protocol.Protocol, Depends(_protocol)]
+
+
+def _overview(proto: walk_protocol.Protocol) -> protocol_map.OverviewMap | None:
+    """The overview map with the protocol's numbered pins (the page and the PDF show it)."""
+    return protocol_map.overview(
+        walk=proto.walk,
+        numbered=proto.numbered,
+        lang=current_language(),
+        zone_geometry=proto.zone_geometry,
+    )
 
 
 def _file_name(proto: walk_protocol.Protocol, ext: str, disposition: str) -> str:
@@ -63,7 +73,11 @@ def live_points(proto: ProtocolDep, base_url: BaseUrlDep) -> JSONResponse:
 @router.get("/{walk_id}/protocol")
 def protocol_page(request: Request, proto: ProtocolDep) -> Response:
     """The protocol, printable; its items' statuses are read fresh every time."""
-    return render(request, "walks/protocol.html", {"p": proto, "for_pdf": False})
+    return render(
+        request,
+        "walks/protocol.html",
+        {"p": proto, "for_pdf": False, "overview": _overview(proto)},
+    )
 
 
 @router.get("/{walk_id}/protocol.pdf")
@@ -74,6 +88,7 @@ def protocol_pdf(
         {
             "p": proto,
             "for_pdf": True,
+            "overview": _overview(proto),
             "lang": current_language(),
             "settings": settings,
             "htmx": False,

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from PIL import ImageFile
 from weasyprint import HTML, URLFetcher
+from weasyprint.document import Document
 
 # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make the
 # photo pipeline accept half-uploaded photos from then on. Our stored photos are whole.
@@ -33,6 +34,15 @@ class LocalFetcher(URLFetcher):
         raise ValueError(f"not served to PDFs: {path}")
 
 
+def document(html: str, *, media_dir: Path, base_url: str) -> HTML:
+    """The HTML as WeasyPrint reads it, fetching only our photos and styles."""
+    return HTML(string=html, base_url=base_url + "/", url_fetcher=LocalFetcher(media_dir))
+
+
+def write(rendered: Document) -> bytes:
+    """The laid-out pages as PDF bytes."""
+    return rendered.write_pdf()
+
+
 def render_pdf(html: str, *, media_dir: Path, base_url: str) -> bytes:
-    document = HTML(string=html, base_url=base_url + "/", url_fetcher=LocalFetcher(media_dir))
-    return document.write_pdf()
+    return write(document(html, media_dir=media_dir, base_url=base_url).render())

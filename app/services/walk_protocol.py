@@ -34,6 +34,7 @@ class Protocol:
     comparison: Comparison | None = None
     checked: list[CheckedItem] = field(default_factory=list)
     generated_at: datetime = field(default_factory=lambda: clock.now())
+    zone_geometry: str | None = None  # the district's outline (GeoJSON), for the overview map
 
     @property
     def numbered(self) -> list[tuple[int, WalkItem]]:
@@ -63,6 +64,7 @@ def protocol(*, session: Session, walk: Walk, settings: Settings, lang: str) -> 
         summary=walk_items.summarise(found),
         comparison=comparison,
         checked=checked,
+        zone_geometry=zone.geometry if zone else None,
     )
 
 
