@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from app.models import Observation, WalkCheck
-from tests.factories import CENTRUM, csrf_token, jpeg_bytes, login_as, post_observation
+from tests.factories import CENTRUM, csrf_token, jpeg_bytes, login_as, post_observation, sent_anew
 from tests.routes.test_walks import join, move, participant, plan_walk, walk_form
 
 NEAR = (CENTRUM[0] + 0.0004, CENTRUM[1] + 0.0006)
@@ -28,7 +28,7 @@ def log(phone: TestClient, walk, **fields):  # type: ignore[no-untyped-def]
         photos=[("spot.jpg", jpeg_bytes(width, gps=CENTRUM, camera_serial="SN-1"), "image/jpeg")],
         **fields,
     )
-    assert answer.status_code == 201, answer.text
+    assert sent_anew(answer), answer.text
     return answer
 
 
