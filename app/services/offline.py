@@ -14,6 +14,7 @@ WORKER_TEMPLATE = APP_DIR / "templates" / "pwa" / "sw.js"
 OFFLINE_ASSETS = (
     "css/app.css",
     "js/capture.js",
+    "js/capture-outbox.js",
     "js/outbox.js",
     "js/pin.js",
     "js/my-reports.js",
