@@ -32,6 +32,11 @@ INSIDE_ITEMS = """() => [...document.querySelectorAll('.protocol-item')].flatMap
 })"""
 
 
+# The labels of fact lists whose words run out of their own box (into the value beside them).
+LABELS_OVERFLOWING = """() => [...document.querySelectorAll('dl.facts dt')]
+  .filter(dt => dt.scrollWidth > dt.clientWidth + 0.5).map(dt => dt.textContent.trim())"""
+
+
 def assert_fits(page: Page, name: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{name} is {width} px wide"
@@ -40,6 +45,10 @@ def assert_fits(page: Page, name: str) -> None:
 def test_the_protocol_on_a_phone_in_swedish(make_context, live_server) -> None:  # type: ignore[no-untyped-def]
     with Session(live_server.app.state.engine) as session:
         places = walk_with_places(session)
+        # Long enough to squeeze its label to the labels' width on a phone.
+        places.walk.organisations = "Bodens kommun\nPolisen, lokalpolisområde Boden\nBodenBo"
+        session.add(places.walk)
+        session.commit()
         walk_id, email = places.walk.id, places.leader_email
         lamp_id, hedge_id, secret_id = places.lamp.id, places.hedge.id, places.secret.id
         # A year on, a follow-up walk checked the earlier items: its protocol has the table.
@@ -80,6 +89,8 @@ def test_the_protocol_on_a_phone_in_swedish(make_context, live_server) -> None: 
     assert_fits(page, "the protocol")
     wider = page.evaluate(INSIDE_ITEMS)
     assert not wider, f"wider than their item: {wider}"
+    # "Organisationer" is longer than the labels' 8rem: it widens its row, not overlaps.
+    assert not page.evaluate(LABELS_OVERFLOWING), page.evaluate(LABELS_OVERFLOWING)
     check_accessibility(page, "protocol in Swedish (phone)")
     shot(page, "protocol-places-phone-sv")
 
