@@ -236,7 +236,7 @@ def insert_observation(
 
 def sent_anew(answer) -> bool:  # type: ignore[no-untyped-def]
     """A plain form post (no htmx, no JSON), followed: it answered 303 to the report's tracking
-    page with ?sent=1 (a new report; "again" for a replay), and that page says thank you."""
+    page with ?sent=1 (a new report; a replay gets "again"), and that page answered 200."""
     first = answer.history[0] if answer.history else None
     return (
         answer.status_code == 200

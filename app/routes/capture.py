@@ -157,8 +157,9 @@ def observation_page(
     request: Request,
     session: SessionDep,
     obs: TrackedObservationDep,
-    sent: Annotated[str, Query(max_length=8)] = "",
-    walk: Annotated[str, Query(max_length=8)] = "",
+    # Only "1", "again" and "closed" mean anything; any other value is ignored, not refused.
+    sent: str = "",
+    walk: str = "",
 ) -> Response:
     """The status page behind a tracking link: photo, place, status and public history; right
     after a send without JavaScript (?sent=1, or "again" for a replay) also the thank-you."""

@@ -18,6 +18,7 @@ OFFLINE_ASSETS = (
     "js/outbox.js",
     "js/pin.js",
     "js/my-reports.js",
+    "js/walk-distance.js",
     "js/site.js",
     "vendor/htmx/*.js",
     "vendor/leaflet/*.js",

@@ -81,9 +81,8 @@ def test_statuses_answer_what_the_tracking_page_shows_for_known_tokens_only(clie
     assert reports[0]["number"] == obs.id and reports[0]["status"] == "triaged"
     assert reports[0]["status_label"] == "Granskas"  # in the visitor's language
     last_public = public.public_history(session=session, obs=obs)[-1].at
-    assert datetime.fromisoformat(reports[0]["updated"]).replace(
-        tzinfo=None
-    ) == last_public.replace(tzinfo=None)
+    updated = datetime.fromisoformat(reports[0]["updated"])
+    assert updated.tzinfo is not None and updated == last_public  # an instant, with its offset
     assert answer.headers["Cache-Control"] == "no-store"
 
 

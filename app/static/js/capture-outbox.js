@@ -1,5 +1,7 @@
 // The capture page's outbox: a report that cannot be sent now waits on the phone (outbox.js
-// keeps it in IndexedDB) and goes when it can; the panel lists what waits and what was refused.
+// keeps it in IndexedDB with its photos and client_id) and goes when the network returns: on
+// "online", on the next page open, with the button, or by Background Sync; the panel lists
+// what waits and what was refused.
 // capture.js calls it with the form and its photos.
 (function () {
   "use strict";

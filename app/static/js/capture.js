@@ -321,9 +321,6 @@
     return { files: function () { return files.slice(); }, busy: function () { return scaling > 0; } };
   }
 
-  // The outbox: when the phone is offline, or the upload fails or times out, the report is
-  // kept on the phone (IndexedDB, with its photos and client_id) and sent when the network
-  // returns: on "online", on the next page open, with the button, or by Background Sync.
   function init() {
     var form = document.getElementById("capture");
     if (form && form.tagName === "FORM") initCapture(form);

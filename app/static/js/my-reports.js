@@ -29,16 +29,21 @@
   }
 
   // Add (or complete) one report: {url, number, label, at}. Returns true when it was new.
+  // The path of a tracking link; behind a proxy the server may name another host than the
+  // page's, so only the path counts and the link is kept on this page's own origin.
+  function pathOf(href) {
+    try { return new URL(href, location.href).pathname; } catch (e) { return ""; }
+  }
+
   function add(entry) {
-    var url;
-    try { url = new URL(entry.url, location.href); } catch (e) { return false; }
-    var m = TOKEN.exec(url.pathname);
-    if (!m || url.origin !== location.origin) return false;
+    var path = pathOf(entry.url);
+    var m = TOKEN.exec(path);
+    if (!m) return false;
     var list = load();
     var old = list.filter(function (e) { return e.token === m[1]; })[0];
     var rest = list.filter(function (e) { return e.token !== m[1]; });
     rest.push({
-      token: m[1], url: url.origin + url.pathname,
+      token: m[1], url: location.origin + path,
       number: entry.number || (old && old.number) || null,
       label: entry.label || (old && old.label) || "",
       at: (old && old.at) || entry.at || new Date().toISOString(),
@@ -153,10 +158,17 @@
   // Reports the outbox sent (by this page or the service worker): their links join the list.
   function fromOutbox() {
     var box = window.SafetyWalkOutbox;
-    if (!box || !box.takeSent || typeof indexedDB === "undefined") return Promise.resolve();
-    return box.takeSent().then(function (items) {
+    if (!box || !box.sentLinks || typeof indexedDB === "undefined") return Promise.resolve();
+    return box.sentLinks().then(function (items) {
+      if (!items.length) return;
       items.forEach(function (i) { add({ url: i.url, label: i.label, at: i.queued_at }); });
-      if (items.length) return refresh();
+      // Off the outbox only those the list now really holds (localStorage may be full or off).
+      var kept = load().map(function (e) { return e.token; });
+      var done = items.filter(function (i) {
+        var m = TOKEN.exec(pathOf(i.url));
+        return m && kept.indexOf(m[1]) >= 0;
+      }).map(function (i) { return i.client_id; });
+      return box.forgetSent(done).then(refresh);
     }).catch(function () { /* the outbox could not be opened: its links stay there for later */ });
   }
 
@@ -216,6 +228,12 @@
     panel = document.querySelector("[data-my-reports]");
     t = panel ? panel.dataset : null;
     scan();
+    // The status page right after a plain form post (?sent=…): once its report is on the list,
+    // the address is the bare tracking link, so a reload or a shared copy says no "thank you"
+    // and adds nothing to another phone's list.
+    if (/[?&]sent=/.test(location.search) && window.history && history.replaceState) {
+      history.replaceState(history.state, "", location.pathname);
+    }
     render();
     if (panel) fromOutbox().then(refresh);
   }

@@ -66,14 +66,20 @@
       });
     }, [STORE, SENT]);
   }
-  // What was sent since the last call (oldest first), taken out of SENT.
-  function takeSent() {
+  // What was sent and not yet kept by a page (oldest first). They stay in SENT until the page
+  // says it kept them (forgetSent): a page that cannot store them loses no link.
+  function sentLinks() {
     var got;
+    return tx("readonly", function (t) {
+      got = t.objectStore(SENT).getAll();
+    }, [SENT]).then(function () { return got.result || []; });
+  }
+  function forgetSent(clientIds) {
+    if (!clientIds.length) return Promise.resolve();
     return tx("readwrite", function (t) {
       var store = t.objectStore(SENT);
-      got = store.getAll();
-      got.onsuccess = function () { store.clear(); };
-    }, [SENT]).then(function () { return got.result || []; });
+      clientIds.forEach(function (id) { store.delete(id); });
+    }, [SENT]);
   }
 
   function formData(item) {
@@ -148,6 +154,7 @@
 
   root.SafetyWalkOutbox = {
     put: put, update: update, remove: remove, all: all, send: send, sync: sync, isSyncing: isSyncing,
-    takeSent: takeSent,
+    sentLinks: sentLinks,
+    forgetSent: forgetSent,
   };
 })(typeof self !== "undefined" ? self : window);

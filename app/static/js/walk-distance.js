@@ -8,7 +8,7 @@
   "use strict";
 
   var THROTTLE_MS = 5000;  // re-sort at most this often while the phone moves
-  var state = { pos: null, watch: null, error: null, asked: false, applied: 0, timer: null };
+  var state = { pos: null, watch: null, error: null, asked: false, applied: 0, timer: null, paused: false };
 
   function bar() { return document.querySelector("[data-distance-bar]"); }
   function list() { return document.querySelector("[data-distance-list]"); }
@@ -138,6 +138,20 @@
       }).catch(function () { /* the button still works */ });
     }
   }
+
+  // The watch keeps the GPS on: stop it while the page is hidden (phone in the pocket), and
+  // start it again when the page is back, if it was running.
+  document.addEventListener("visibilitychange", function () {
+    if (!("geolocation" in navigator)) return;
+    if (document.hidden && state.watch !== null) {
+      navigator.geolocation.clearWatch(state.watch);
+      state.watch = null;
+      state.paused = true;
+    } else if (!document.hidden && state.paused) {
+      state.paused = false;
+      start();
+    }
+  });
 
   document.addEventListener("DOMContentLoaded", setup);
   // A polled or co-signed list arrives in the server's order: sort it again at once.
