@@ -207,17 +207,10 @@ def close_walk(
 
 @leaders.get("/{walk_id}/qr.svg")
 def join_qr(settings: SettingsDep, walk: WalkDep) -> Response:
-    """The join link as a QR code, to show on the leader's phone or print on a poster."""
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(
-        walks.join_url(walk=walk, public_url=settings.public_url),
-        image_factory=qrcode.image.svg.SvgPathImage,
-        box_size=10,
-        border=2,
-    )
-    return Response(image.to_string(encoding="unicode"), media_type="image/svg+xml")
+    """The join link as a QR code, to show on the leader's phone (the join sheet's own code)."""
+    url = walks.join_url(walk=walk, public_url=settings.public_url)
+    image = join_sheet.qr_svg(url, label=_("QR code that opens the walk: %(url)s", url=url))
+    return Response(str(image), media_type="image/svg+xml")
 
 
 def _sheet(session, settings, walk: Walk, visitor) -> join_sheet.JoinSheet:  # type: ignore[no-untyped-def]

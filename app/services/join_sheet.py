@@ -30,7 +30,8 @@ class JoinSheet:
 
 def qr_svg(data: str, *, label: str) -> Markup:
     """`data` as a QR code in SVG markup: dark modules as one path on a white square, with a
-    quiet zone of four modules (what scanners expect on paper), scaled by the page's CSS."""
+    quiet zone of four modules (what scanners expect on paper), scaled by the page's CSS. The
+    one QR maker: the sheet inlines it, GET /walks/{id}/qr.svg serves it as an image."""
     code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
     code.make(fit=True)
