@@ -121,6 +121,24 @@ class Settings(BaseSettings):
     # `safetywalk geocode --loop` in its own process).
     geocoder_interval_seconds: int = Field(30, ge=0)
 
+    # Open311 GeoReport v2 at /open311/v2/ (README: "Open311"). The one jurisdiction this
+    # endpoint serves ("" = the host name of public_url, e.g. safetywalk.boden.se).
+    open311_jurisdiction_id: str = Field("", max_length=200)
+    # The discovery document's contact and how to get an API key (free text).
+    open311_contact: str = Field("", max_length=500)
+    open311_key_service: str = Field("", max_length=500)
+    # Service requests a client system may POST per hour (an admin may set another per key).
+    open311_posts_per_hour: int = Field(120, ge=1)
+    # GET requests answers at most this many per page (the spec's default limit is 1000).
+    open311_max_requests: int = Field(1000, ge=1, le=10_000)
+    # A POST's media_url is fetched only from these hosts (comma-separated host names;
+    # empty = media_url is refused), never from loopback, private or link-local addresses ...
+    open311_media_hosts: str = ""
+    # ... unless the address lies in one of these networks an operator vouches for
+    # (comma-separated CIDRs, e.g. an intranet photo server at 10.1.2.0/24).
+    open311_media_trusted_networks: str = ""
+    open311_media_timeout_seconds: float = Field(10, gt=0, le=60)
+
     # Session cookies are Secure (HTTPS only); set false only for plain-HTTP development.
     cookie_secure: bool | None = None
 
@@ -152,6 +170,16 @@ class Settings(BaseSettings):
     @property
     def media_path(self) -> Path:
         return self.media_dir or self.data_dir / "media"
+
+    @property
+    def jurisdiction_id(self) -> str:
+        """The Open311 jurisdiction: the setting, else the public address's host name."""
+        return self.open311_jurisdiction_id.strip() or (urlsplit(self.public_url).hostname or "")
+
+    @property
+    def open311_body_max_bytes(self) -> int:
+        """An Open311 POST: one photo at its limit (media) and the text fields."""
+        return self.upload_max_bytes + 256 * 1024
 
     @property
     def upload_body_max_bytes(self) -> int:

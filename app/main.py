@@ -39,6 +39,7 @@ from app.routes import (
     follow_up,
     measures,
     my_reports,
+    open311,
     owners,
     plan_cases,
     planning,
@@ -53,7 +54,7 @@ from app.routes import (
     walks_public,
     zones,
 )
-from app.services import geocoding, mail_runner, notifications, photos, text_input
+from app.services import geocoding, mail_runner, notifications, open311_format, photos, text_input
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -118,12 +119,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(measures.readers)
     app.include_router(council.issuers)  # before the readers: /new is not a report id
     app.include_router(council.readers)
+    app.include_router(open311.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
     _add_error_pages(app)
     app.add_middleware(
-        BodySizeLimit, max_bytes=settings.upload_body_max_bytes, on_too_large=_too_large
+        BodySizeLimit,
+        max_bytes=settings.upload_body_max_bytes,
+        on_too_large=_too_large,
+        # An Open311 POST carries one photo at most.
+        prefix_limits={open311_format.PREFIX: settings.open311_body_max_bytes},
     )
     app.add_middleware(SecurityHeaders, content_security_policy=_csp(settings))
     app.add_middleware(i18n.LanguageMiddleware, default=settings.default_language)
@@ -226,7 +232,12 @@ def _error_response(
 ) -> Response:
     """JSON for an API client, else the error page (its message block alone for htmx). The
     page reads no database row: base.html shows the visitor from plain values, and the
-    visitor's rows may be gone with the failed request's session."""
+    visitor's rows may be gone with the failed request's session. Under /open311/ the spec's
+    error document."""
+    if open311_format.is_open311(request.url.path):
+        # The spec knows 400 for any request it cannot fulfil, not 422.
+        status_code = 400 if status_code == 422 else status_code
+        return open311.error_answer(request.url.path, status_code, message)
     if wants_json(request):
         body = {"error": message} | ({"field": field} if field else {})
         return JSONResponse(body, status_code=status_code)
@@ -290,7 +301,16 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if open311_format.is_open311(request.url.path):
+            # The spec: 404 for what does not exist (an unknown format), else 400.
+            if any(tuple(error["loc"]) == ("path", "format") for error in exc.errors()):
+                return open311.error_answer(request.url.path, 404, _messages()[404])
+            return open311.error_answer(request.url.path, 400, _invalid_open311(exc))
         return _error_response(request, 422, _messages()[422])
+
+    @app.exception_handler(open311_format.Open311Error)
+    async def open311_error(request: Request, exc: open311_format.Open311Error) -> Response:
+        return open311.error_answer(request.url.path, exc.status_code, exc.description, exc.headers)
 
     @app.exception_handler(text_input.Refused)
     async def refused_text(request: Request, exc: text_input.Refused) -> Response:
@@ -305,6 +325,15 @@ def _add_error_pages(app: FastAPI) -> None:
         except Exception:  # the page itself failed: still an answer a person can read
             log.exception("the error page failed")
             return PlainTextResponse(message, status_code=500)
+
+
+def _invalid_open311(exc: RequestValidationError) -> str:
+    """The first invalid parameter, named, for a client developer."""
+    for error in exc.errors():
+        name = str(error["loc"][-1]) if error.get("loc") else ""
+        if name:
+            return _("%(name)s is not valid.", name=name)
+    return _messages()[422]
 
 
 def _too_large(scope: Scope) -> ASGIApp:

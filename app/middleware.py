@@ -14,26 +14,40 @@ class BodyTooLarge(Exception):
 class BodySizeLimit:
     """uvicorn has no body limit of its own: refuse bodies over `max_bytes` while reading them.
 
-    `on_too_large` builds the answer (a 413 the resident can read)."""
+    `on_too_large` builds the answer (a 413 the resident can read). `prefix_limits` sets a
+    lower limit for paths under a prefix."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, on_too_large: Callable[[Scope], ASGIApp]
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        on_too_large: Callable[[Scope], ASGIApp],
+        prefix_limits: dict[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.on_too_large = on_too_large
+        self.prefix_limits = prefix_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        max_bytes = next(
+            (
+                limit
+                for prefix, limit in self.prefix_limits.items()
+                if scope["path"].startswith(prefix)
+            ),
+            self.max_bytes,
+        )
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.max_bytes:
+                if declared > max_bytes:
                     await self.on_too_large(scope)(scope, receive, send)
                     return
         received = 0
@@ -44,7 +58,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise BodyTooLarge
             return message
 

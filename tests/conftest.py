@@ -30,6 +30,7 @@ from app.services import demo
 ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
 TEST_TABLES = (
+    "api_post",
     "handoff",
     "saved_filter",
     "canned_reply",
@@ -55,6 +56,7 @@ TEST_TABLES = (
     "zone_placement",
     "observation",
     "outside_owner",
+    "api_client",  # after observation, which points at it
     "walk_participant",
     "walk",
     "planning_area",

@@ -45,6 +45,7 @@ from app.models.observation import (  # noqa: E402
     Priority,
     Status,
 )
+from app.models.open311 import ApiClient, ApiPost  # noqa: E402
 from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.photo import Photo, PhotoKind  # noqa: E402
 from app.models.plan_case import (  # noqa: E402
@@ -74,6 +75,8 @@ __all__ = [
     "OPEN_STATES",
     "PRIORITY_RANK",
     "Agreement",
+    "ApiClient",
+    "ApiPost",
     "CannedReply",
     "Category",
     "CategoryKind",

@@ -139,6 +139,10 @@ class Observation(SQLModel, table=True):
     outside_owner_id: int | None = Field(
         default=None, foreign_key="outside_owner.id", index=True, ondelete="SET NULL"
     )
+    # Posted through Open311 by this client system (None: the app's own form or API).
+    api_client_id: int | None = Field(
+        default=None, foreign_key="api_client.id", index=True, ondelete="SET NULL"
+    )
 
 
 class ObservationEvent(SQLModel, table=True):
