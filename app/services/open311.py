@@ -12,12 +12,14 @@ from typing import Any
 from sqlmodel import Session
 
 from app.config import Settings
+from app.i18n import gettext as _
 from app.services.open311_format import Open311Error
 
 
 def check_jurisdiction(settings: Settings, value: str | None) -> None:
-    """None or "" is fine (one jurisdiction); another than ours is a 404 Open311Error."""
-    raise NotImplementedError
+    """None or "" is fine (this endpoint serves one jurisdiction); another than ours is a 404."""
+    if value and value.strip().lower() != settings.jurisdiction_id.lower():
+        raise Open311Error(404, _("jurisdiction_id %(id)s is not served here.", id=value.strip()))
 
 
 def discovery(settings: Settings) -> Mapping[str, Any]:
