@@ -1,5 +1,5 @@
-"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, geocode, export,
-import, zones."""
+"""The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, geocode, api-key,
+export, import, zones."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
-from app import cli_geocode, i18n
+from app import cli_api_keys, cli_geocode, i18n
 from app.config import Settings, get_settings
 from app.db import make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
@@ -329,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     mail.add_argument("--loop", action="store_true", help="keep running (for a separate process)")
     mail.set_defaults(func=_outbox)
     cli_geocode.add_parser(sub, _positive)
+    cli_api_keys.add_parser(sub, _positive)
 
     user = sub.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

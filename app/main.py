@@ -29,6 +29,7 @@ from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from app.routes import (
     admin,
+    admin_api_keys,
     admin_kinds,
     admin_replies,
     admin_zones,
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan_cases.readers)
     app.include_router(planning.router)
     app.include_router(admin.router)
+    app.include_router(admin_api_keys.router)  # before admin_kinds: "api-keys" is not a kind
     app.include_router(admin_replies.router)  # before admin_kinds: "replies" is not a kind
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(owners.admin)  # before admin_kinds: "owners" is not a kind

@@ -22,7 +22,7 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import assignment, duplicates, lifecycle, observations, photos
+from app.services import assignment, duplicates, lifecycle, observations, open311_keys, photos
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class StaffView:
     possible_duplicates: list[duplicates.Nearby]
     assignee: StaffUser | None
     assignable: list[StaffUser]  # whom the viewer may give it to
+    api_client: str | None = None  # the client system that posted it through Open311
 
 
 def staff_view(
@@ -84,6 +85,7 @@ def staff_view(
         else [],
         assignee=session.get(StaffUser, obs.assignee_id) if obs.assignee_id else None,
         assignable=assignment.assignable(obs, actor, assignment.staff(session=session)),
+        api_client=open311_keys.name_of(session=session, client_id=obs.api_client_id),
     )
 
 

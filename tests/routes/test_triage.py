@@ -305,3 +305,22 @@ def test_the_history_names_the_resident_in_the_readers_language(client, session)
     history = swedish[swedish.index('class="history"') :]
     assert '<span class="meta">invånare</span>' in history
     assert '<span class="meta">resident</span>' not in history
+
+
+def test_the_report_page_names_the_client_system_that_posted_it(client, session):
+    from app.models import ApiClient
+    from app.services import open311_keys
+    from tests.factories import insert_observation
+
+    system, _ = open311_keys.create(session=session, name="Work orders (Infracontrol)")
+    posted = insert_observation(session, lat=65.8253, lon=21.6880, api_client_id=system.id)
+    captured = insert_observation(session, lat=65.8253, lon=21.6880)
+    login_as(client, session, "triager")
+    line = "Posted through Open311 by Work orders (Infracontrol)"
+    assert line in client.get(f"/triage/{posted.id}").text
+    assert "Posted through Open311" not in client.get(f"/triage/{captured.id}").text
+    assert "Infracontrol" not in client.get(f"/observations/{posted.token}").text
+    # The client deleted: the report keeps no name (the key is SET NULL), and says nothing.
+    session.delete(session.get(ApiClient, system.id))
+    session.commit()
+    assert "Posted through Open311" not in client.get(f"/triage/{posted.id}").text
