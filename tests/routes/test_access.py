@@ -166,6 +166,12 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/admin/replies/{reply_id}"): ADMIN,
     ("POST", "/admin/replies/{reply_id}"): ADMIN,
     ("POST", "/admin/replies/{reply_id}/delete"): ADMIN,
+    # The Open311 client systems and their API keys.
+    ("GET", "/admin/api-keys"): ADMIN,
+    ("POST", "/admin/api-keys"): ADMIN,
+    ("GET", "/admin/api-keys/{client_id}"): ADMIN,
+    ("GET", "/admin/api-keys/{client_id}/revoke"): ADMIN,
+    ("POST", "/admin/api-keys/{client_id}/revoke"): ADMIN,
     # Zones as GIS data: planners import their districts and plan areas too.
     ("GET", "/admin/zones"): {"admin", "planner"},
     ("POST", "/admin/zones/import"): {"admin", "planner"},
@@ -238,7 +244,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(
-        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner|reply|filter)_id\}",
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner|reply|filter|client)_id\}",
         NO_SUCH_ID,
         path,
     )
