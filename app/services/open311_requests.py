@@ -15,7 +15,9 @@ page's ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -105,29 +107,27 @@ def _category_ids(session: Session, codes: Sequence[str]) -> list[int]:
     return [known[code] for code in codes]  # type: ignore[misc]
 
 
-def published(moment: Any) -> str:
+def published(moment: datetime) -> str:
     """A date as published: the local midnight that begins its day, with its offset."""
     return midnight(local_day(moment)).isoformat()
 
 
-def _by_id(rows: Iterable[Any]) -> dict[int, Any]:
-    return {row.id: row for row in rows}
+@dataclass(frozen=True)
+class _Around:
+    """What a page of requests shows beside their own rows, loaded once for the page."""
+
+    units: Mapping[int, Unit]
+    owners: Mapping[int, OutsideOwner]
+    first_photo: Mapping[int, str]  # its URL path
+    latest_note: Mapping[int, tuple[datetime, str]]  # the latest public note, and when
+    public_ids: frozenset[int]  # of the reports merged ones joined: those with a public page
 
 
-def _documents(
-    session: Session, settings: Settings, rows: Sequence[tuple[Observation, Category]]
-) -> list[dict[str, Any]]:
-    if not rows:
-        return []
-    lang = current_language()
-    ids = [obs.id for obs, _category in rows]
+def _around(session: Session, rows: Sequence[tuple[Observation, Category]]) -> _Around:
+    ids = [obs.id for obs, _c in rows]
     unit_ids = {obs.unit_id for obs, _c in rows if obs.unit_id}
     owner_ids = {obs.outside_owner_id for obs, _c in rows if obs.outside_owner_id}
     merged_into = {obs.duplicate_of_id for obs, _c in rows if obs.duplicate_of_id}
-    units = _by_id(session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all())
-    owners = _by_id(
-        session.exec(select(OutsideOwner).where(col(OutsideOwner.id).in_(owner_ids))).all()
-    )
     first_photo: dict[int, str] = {}
     for photo in session.exec(
         select(Photo)
@@ -135,7 +135,7 @@ def _documents(
         .order_by(col(Photo.position), col(Photo.id))
     ).all():
         first_photo.setdefault(photo.observation_id, photo.url)
-    latest_note: dict[int, tuple[Any, str]] = {}
+    latest_note: dict[int, tuple[datetime, str]] = {}
     for observation_id, at, note in session.exec(
         select(ObservationEvent.observation_id, ObservationEvent.at, ObservationEvent.note)
         .where(
@@ -146,53 +146,71 @@ def _documents(
         .order_by(col(ObservationEvent.at), col(ObservationEvent.id))
     ).all():
         latest_note[observation_id] = (at, note)
-    # A merged report points at the one it joined when that one is public.
-    survivors = set(
-        session.exec(
-            select(Observation.id)
-            .join(Category, col(Category.id) == Observation.category_id)
-            .where(col(Observation.id).in_(merged_into), col(Category.private).is_(False))
-        ).all()
+    return _Around(
+        units={u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))},  # type: ignore[misc]
+        owners={
+            o.id: o  # type: ignore[misc]
+            for o in session.exec(select(OutsideOwner).where(col(OutsideOwner.id).in_(owner_ids)))
+        },
+        first_photo=first_photo,
+        latest_note=latest_note,
+        public_ids=frozenset(
+            session.exec(
+                select(Observation.id)
+                .join(Category, col(Category.id) == Observation.category_id)
+                .where(col(Observation.id).in_(merged_into), col(Category.private).is_(False))
+            ).all()  # type: ignore[arg-type]
+        ),
     )
-    base = settings.public_url.rstrip("/")
-    documents = []
-    for obs, category in rows:
-        is_open = obs.status in OPEN_STATES
-        joined = obs.duplicate_of_id if obs.duplicate_of_id in survivors else None
-        noted = latest_note.get(obs.id)  # type: ignore[arg-type]
-        owner = owners.get(obs.outside_owner_id)
-        unit = units.get(obs.unit_id)
-        updated = obs.status_changed_at
-        if is_open and noted and noted[0] > updated:
-            updated = noted[0]  # a public note says more about it
-        photo = first_photo.get(obs.id)  # type: ignore[arg-type]
-        documents.append(
-            {
-                "service_request_id": obs.id,
-                "status": "open" if is_open else "closed",
-                "status_notes": _status_notes(obs.status, joined, noted[1] if noted else ""),
-                "service_name": category.name(lang),
-                "service_code": category.slug,
-                "description": obs.description or None,
-                "agency_responsible": owner.name if owner else unit.name(lang) if unit else None,
-                "service_notice": _notice(category, joined),
-                "requested_datetime": published(obs.created_at),
-                "updated_datetime": published(updated),
-                # A good place is kept, not fixed: no work is expected of anyone.
-                "expected_datetime": (
-                    published(deadlines.due_at(obs, settings))
-                    if is_open and category.kind == CategoryKind.problem
-                    else None
-                ),
-                "address": obs.address or None,
-                "address_id": None,
-                "zipcode": None,
-                "lat": obs.lat,
-                "long": obs.lon,
-                "media_url": base + photo if photo else None,
-            }
-        )
-    return documents
+
+
+def _documents(
+    session: Session, settings: Settings, rows: Sequence[tuple[Observation, Category]]
+) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    around = _around(session, rows)
+    lang = current_language()
+    return [_document(obs, category, around, settings, lang) for obs, category in rows]
+
+
+def _document(
+    obs: Observation, category: Category, around: _Around, settings: Settings, lang: str
+) -> dict[str, Any]:
+    """One request, in the spec's fields and order."""
+    is_open = obs.status in OPEN_STATES
+    joined = obs.duplicate_of_id if obs.duplicate_of_id in around.public_ids else None
+    noted = around.latest_note.get(obs.id)  # type: ignore[arg-type]
+    owner = around.owners.get(obs.outside_owner_id)  # type: ignore[arg-type]
+    unit = around.units.get(obs.unit_id)  # type: ignore[arg-type]
+    updated = obs.status_changed_at
+    if is_open and noted and noted[0] > updated:
+        updated = noted[0]  # a later public note says more about it
+    photo = around.first_photo.get(obs.id)  # type: ignore[arg-type]
+    return {
+        "service_request_id": obs.id,
+        "status": "open" if is_open else "closed",
+        "status_notes": _status_notes(obs.status, joined, noted[1] if noted else ""),
+        "service_name": category.name(lang),
+        "service_code": category.slug,
+        "description": obs.description or None,
+        "agency_responsible": owner.name if owner else unit.name(lang) if unit else None,
+        "service_notice": _notice(category, joined),
+        "requested_datetime": published(obs.created_at),
+        "updated_datetime": published(updated),
+        # A good place is kept, not fixed: no work is expected of anyone.
+        "expected_datetime": (
+            published(deadlines.due_at(obs, settings))
+            if is_open and category.kind == CategoryKind.problem
+            else None
+        ),
+        "address": obs.address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": obs.lat,
+        "long": obs.lon,
+        "media_url": settings.public_url.rstrip("/") + photo if photo else None,
+    }
 
 
 def _status_notes(status: Status, joined: int | None, note: str) -> str:
