@@ -179,3 +179,63 @@ def service_list_xml(
     session: SessionDep, settings: SettingsDep, jurisdiction_id: Jurisdiction = None
 ) -> Response:
     return service_list(session, settings, "xml", jurisdiction_id)
+
+
+@router.get("/services/{service_code}", include_in_schema=False)
+def service_definition_xml(
+    session: SessionDep,
+    settings: SettingsDep,
+    service_code: Annotated[str, Path(max_length=64)],
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    return service_definition(session, settings, service_code, "xml", jurisdiction_id)
+
+
+@router.get("/requests", include_in_schema=False)
+def request_list_xml(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    jurisdiction_id: Jurisdiction = None,
+    service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
+    service_code: Annotated[str | None, Query(max_length=2000)] = None,
+    start_date: Annotated[str | None, Query(max_length=64)] = None,
+    end_date: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=64)] = None,
+    page: Annotated[str | None, Query(max_length=12)] = None,
+    page_size: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    return request_list(
+        request,
+        session,
+        settings,
+        "xml",
+        jurisdiction_id,
+        service_request_id,
+        service_code,
+        start_date,
+        end_date,
+        status,
+        page,
+        page_size,
+    )
+
+
+@router.get("/requests/{service_request_id}", include_in_schema=False)
+def one_request_xml(
+    session: SessionDep,
+    settings: SettingsDep,
+    service_request_id: Annotated[str, Path(max_length=20)],
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    return one_request(session, settings, service_request_id, "xml", jurisdiction_id)
+
+
+@router.get("/tokens/{token}", include_in_schema=False)
+def token_xml(
+    session: SessionDep,
+    settings: SettingsDep,
+    value: Annotated[str, Path(alias="token", max_length=64)],
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    return token(session, settings, value, "xml", jurisdiction_id)
