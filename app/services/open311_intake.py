@@ -337,13 +337,9 @@ def _geocoded(settings: Settings, address: str) -> tuple[str, str]:
             _("The geocoder is not available just now: try again later, or send lat and long."),
             headers={"Retry-After": str(exc.retry_after or GEOCODER_RETRY_AFTER)},
         ) from None
-    if found is None:
+    if found is None:  # the address is not repeated: the answer is logged
         raise Open311Error(
-            400,
-            _(
-                "address_string %(address)s was not found in the municipality: send lat and long.",
-                address=text_input.clean(address, multiline=False)[:100],
-            ),
+            400, _("address_string was not found in the municipality: send lat and long.")
         )
     return repr(found[0]), repr(found[1])
 

@@ -299,8 +299,10 @@ def test_an_address_string_is_geocoded(database_url, tmp_path, session, key):
 
         nominatim.search = lambda q: []
         answer = client.post(URL, data=fields)
-        assert error_of(answer)[0] == 400
-        assert "was not found in the municipality" in error_of(answer)[1]
+        assert error_of(answer) == (
+            400,
+            "address_string was not found in the municipality: send lat and long.",
+        )
 
         nominatim.statuses = [503]
         answer = client.post(URL, data=fields)
