@@ -156,9 +156,9 @@ def post(
     except Open311Error as exc:
         log.info("open311 POST refused (%s): %s", exc.status_code, exc.description)
         raise
-    open311.check_jurisdiction(settings, given.one("jurisdiction_id"))
     service_code = given.one("service_code")
     try:
+        open311.check_jurisdiction(settings, given.one("jurisdiction_id"))
         post_id = open311_keys.take_post(
             session=session,
             client=client,
