@@ -86,6 +86,9 @@ def post_request(
     request: Request, session: SessionDep, settings: SettingsDep, form: FormDep, fmt: FormatPath
 ) -> Response:
     """Create a service request (an observation) for a client system with an API key."""
+    open311_intake.check_content_type(
+        request.headers.get("content-type"), request.headers.get("content-length")
+    )
     fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     media = [
         upload.file  # read inside a decode slot, as the capture form's photos
@@ -239,3 +242,10 @@ def token_xml(
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     return token(session, settings, value, "xml", jurisdiction_id)
+
+
+@router.post("/requests", include_in_schema=False)
+def post_request_xml(
+    request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    return post_request(request, session, settings, form, "xml")
