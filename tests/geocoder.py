@@ -1,6 +1,7 @@
 """A small Nominatim-compatible server on loopback for the geocoding tests: it answers
-`/reverse` in Nominatim's JSON format, can be slow (`delay`), can fail (`statuses`: the next
-answers' HTTP codes), and keeps every request it got. The real service is never contacted."""
+`/reverse` and `/search` in Nominatim's JSON format, can be slow (`delay`), can fail
+(`statuses`: the next answers' HTTP codes), and keeps every request it got. The real service
+is never contacted."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ class Nominatim:
     back this many seconds."""
 
     answer: Callable[[float, float], dict[str, Any]] = lambda lat, lon: STORGATAN
+    # `search(q)` gives /search's JSON list (Nominatim answers [] when it finds nothing).
+    search: Callable[[str], list[dict[str, Any]]] = lambda q: [STORGATAN]
     statuses: list[int] = field(default_factory=list)
     delay: float = 0.0
     requests: list[Request] = field(default_factory=list)
@@ -76,6 +79,10 @@ class Nominatim:
         with self.lock:
             return [r for r in self.requests if r.path.endswith("/reverse")]
 
+    def search_requests(self) -> list[Request]:
+        with self.lock:
+            return [r for r in self.requests if r.path.endswith("/search")]
+
 
 def _handler(state: Nominatim) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -89,10 +96,13 @@ def _handler(state: Nominatim) -> type[BaseHTTPRequestHandler]:
                 status = state.statuses.pop(0) if state.statuses else 200
             if state.delay:
                 time.sleep(state.delay)
-            if not parts.path.endswith("/reverse"):
+            body: Any
+            if not parts.path.endswith(("/reverse", "/search")):
                 status, body = 404, {"error": "not found"}
             elif status != 200:
                 body = {"error": {"code": status, "message": "test failure"}}
+            elif parts.path.endswith("/search"):
+                body = state.search(query.get("q", ""))
             else:
                 body = state.answer(float(query["lat"]), float(query["lon"]))
             data = json.dumps(body, ensure_ascii=False).encode()

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from app import clock
 from app.deps import FormDep, SessionDep, SettingsDep
+from app.routes import open311_docs
 from app.services import open311, open311_format, open311_intake
 from app.services.open311_format import Format
 
@@ -22,15 +23,8 @@ FormatPath = Annotated[Format, Path(alias="format", description="xml or json")]
 Jurisdiction = Annotated[
     str | None, Query(max_length=200, description="Accepted when it names this jurisdiction")
 ]
-# The spec's documents are XML or JSON, not FastAPI's models: described for the schema here.
-DOCUMENT = {
-    200: {
-        "content": {
-            "text/xml": {"schema": {"type": "string"}},
-            "application/json": {},
-        }
-    }
-}
+# What each route answers, for the OpenAPI schema (the spec's fields; errors it may give).
+COMMON = open311_docs.COMMON
 
 
 def answer(fmt: Format, root: str, data: object, status_code: int = 200) -> Response:
@@ -48,13 +42,13 @@ def error_answer(
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
 
 
-@router.get("/discovery.{format}", responses=DOCUMENT)
+@router.get("/discovery.{format}", responses=open311_docs.responses(open311_docs.DISCOVERY, 404))
 def discovery(settings: SettingsDep, fmt: FormatPath) -> Response:
     """The service discovery document: where the endpoint is, its formats, whom to ask."""
     return answer(fmt, "discovery", open311.discovery(settings))
 
 
-@router.get("/services.{format}", responses=DOCUMENT)
+@router.get("/services.{format}", responses=open311_docs.responses(open311_docs.SERVICES, *COMMON))
 def service_list(
     session: SessionDep,
     settings: SettingsDep,
@@ -66,7 +60,10 @@ def service_list(
     return answer(fmt, "services", open311.service_list(session=session))
 
 
-@router.get("/services/{service_code}.{format}", responses=DOCUMENT)
+@router.get(
+    "/services/{service_code}.{format}",
+    responses=open311_docs.responses(open311_docs.SERVICE_DEFINITION, *COMMON),
+)
 def service_definition(
     session: SessionDep,
     settings: SettingsDep,
@@ -80,11 +77,18 @@ def service_definition(
     return answer(fmt, "service_definition", definition)
 
 
-@router.post("/requests.{format}", responses=DOCUMENT, openapi_extra=open311_intake.REQUEST_BODY)
+@router.post(
+    "/requests.{format}",
+    responses=open311_docs.responses(open311_docs.CREATED, *COMMON, 403, 413, 429),
+    openapi_extra=open311_intake.REQUEST_BODY,
+)
 def post_request(
     request: Request, session: SessionDep, settings: SettingsDep, form: FormDep, fmt: FormatPath
 ) -> Response:
     """Create a service request (an observation) for a client system with an API key."""
+    open311_intake.check_content_type(
+        request.headers.get("content-type"), request.headers.get("content-length")
+    )
     fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     media = [
         upload.file  # read inside a decode slot, as the capture form's photos
@@ -101,7 +105,9 @@ def post_request(
     return answer(fmt, "service_requests", created)
 
 
-@router.get("/requests.{format}", responses=DOCUMENT)
+@router.get(
+    "/requests.{format}", responses=open311_docs.responses(open311_docs.SERVICE_REQUESTS, *COMMON)
+)
 def request_list(
     request: Request,
     session: SessionDep,
@@ -133,7 +139,10 @@ def request_list(
     return answer(fmt, "service_requests", found)
 
 
-@router.get("/requests/{service_request_id}.{format}", responses=DOCUMENT)
+@router.get(
+    "/requests/{service_request_id}.{format}",
+    responses=open311_docs.responses(open311_docs.SERVICE_REQUESTS, *COMMON),
+)
 def one_request(
     session: SessionDep,
     settings: SettingsDep,
@@ -147,7 +156,9 @@ def one_request(
     return answer(fmt, "service_requests", found)
 
 
-@router.get("/tokens/{token}.{format}", responses=DOCUMENT)
+@router.get(
+    "/tokens/{token}.{format}", responses=open311_docs.responses(open311_docs.TOKENS, *COMMON)
+)
 def token(
     session: SessionDep,
     settings: SettingsDep,
@@ -171,3 +182,70 @@ def service_list_xml(
     session: SessionDep, settings: SettingsDep, jurisdiction_id: Jurisdiction = None
 ) -> Response:
     return service_list(session, settings, "xml", jurisdiction_id)
+
+
+@router.get("/services/{service_code}", include_in_schema=False)
+def service_definition_xml(
+    session: SessionDep,
+    settings: SettingsDep,
+    service_code: Annotated[str, Path(max_length=64)],
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    return service_definition(session, settings, service_code, "xml", jurisdiction_id)
+
+
+@router.get("/requests", include_in_schema=False)
+def request_list_xml(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    jurisdiction_id: Jurisdiction = None,
+    service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
+    service_code: Annotated[str | None, Query(max_length=2000)] = None,
+    start_date: Annotated[str | None, Query(max_length=64)] = None,
+    end_date: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=64)] = None,
+    page: Annotated[str | None, Query(max_length=12)] = None,
+    page_size: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    return request_list(
+        request,
+        session,
+        settings,
+        "xml",
+        jurisdiction_id,
+        service_request_id,
+        service_code,
+        start_date,
+        end_date,
+        status,
+        page,
+        page_size,
+    )
+
+
+@router.get("/requests/{service_request_id}", include_in_schema=False)
+def one_request_xml(
+    session: SessionDep,
+    settings: SettingsDep,
+    service_request_id: Annotated[str, Path(max_length=20)],
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    return one_request(session, settings, service_request_id, "xml", jurisdiction_id)
+
+
+@router.get("/tokens/{token}", include_in_schema=False)
+def token_xml(
+    session: SessionDep,
+    settings: SettingsDep,
+    value: Annotated[str, Path(alias="token", max_length=64)],
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    return token(session, settings, value, "xml", jurisdiction_id)
+
+
+@router.post("/requests", include_in_schema=False)
+def post_request_xml(
+    request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    return post_request(request, session, settings, form, "xml")

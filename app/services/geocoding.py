@@ -155,7 +155,7 @@ _times = threading.Lock()  # guards _last_request
 _last_request = float("-inf")
 
 
-def _wait_turn(interval: float, stop: threading.Event | None) -> None:
+def wait_turn(interval: float, stop: threading.Event | None) -> None:
     """Block until `interval` seconds have passed since this process's last request."""
     global _last_request
     with _turn:
@@ -170,7 +170,7 @@ def _wait_turn(interval: float, stop: threading.Event | None) -> None:
             _last_request = time.monotonic()
 
 
-def _request_ended() -> None:
+def request_ended() -> None:
     global _last_request
     with _times:
         _last_request = max(_last_request, time.monotonic())
@@ -211,18 +211,18 @@ def ask(
                 wait = max(wait, float(problem.retry_after))
             if _sleep(min(wait, MAX_RETRY_WAIT_SECONDS), stop):
                 raise Stopped
-        _wait_turn(interval, stop)
+        wait_turn(interval, stop)
         try:
             found = server.reverse(
                 (lat, lon), exactly_one=True, language=LANGUAGE, zoom=ZOOM, addressdetails=True
             )
         except GeocoderServiceError as exc:
-            _request_ended()
+            request_ended()
             problem = exc
             if not _retried(exc):
                 break
             continue
-        _request_ended()
+        request_ended()
         return short_address(found.raw) if found is not None else None
     raise Unavailable(f"{type(problem).__name__}: {problem}")
 
