@@ -217,3 +217,34 @@ def test_a_clients_page_lists_its_recent_posts(client, session, token, stopped_c
     assert client.get("/admin/api-keys/999999").status_code == 404
     assert client.get("/admin/api-keys/0").status_code in (404, 422)
     assert client.get("/admin/api-keys/abc").status_code in (404, 422)
+
+
+def test_a_key_made_here_posts_through_open311_is_logged_here_and_stops_when_revoked(
+    client, session, token
+):
+    """The whole round: the admin page's key, a service request with it, the client's page and
+    the report page naming the client, then revoking."""
+    made = post(client, token, "/admin/api-keys", name="Work orders", posts_per_hour="5")
+    key = KEY.search(made.text).group(0)
+    fields = {
+        "api_key": key,
+        "service_code": "dark-spot",
+        "lat": "65.8253",
+        "long": "21.6880",
+        "description": "The lamp by the underpass is out.",
+    }
+    answer = client.post("/open311/v2/requests.json", data=fields)
+    assert answer.status_code == 200, answer.text
+    obs_id = answer.json()[0]["service_request_id"]
+    refused = client.post("/open311/v2/requests.json", data={**fields, "service_code": "nope"})
+    assert refused.status_code in (400, 404)
+    row = session.exec(select(ApiClient)).one()
+    page = client.get(f"/admin/api-keys/{row.id}").text
+    assert f'href="/triage/{obs_id}"' in page and "dark-spot" in page and "nope" in page
+    assert f">{refused.status_code}<" in page and page.index("nope") < page.index("dark-spot")
+    listed = client.get("/admin/api-keys").text.split("Work orders")[1].split("</tr>")[0]
+    assert ">2<" in listed and "never" not in listed  # two posts in 24 h, used just now
+    assert "Posted through Open311 by Work orders" in client.get(f"/triage/{obs_id}").text
+    assert post(client, token, f"/admin/api-keys/{row.id}/revoke").status_code == 303
+    after = client.post("/open311/v2/requests.json", data=fields)
+    assert after.status_code == 403
