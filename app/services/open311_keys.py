@@ -248,9 +248,10 @@ def revoke(
     return client
 
 
-def clients(*, session: Session, now: datetime, default_per_hour: int = 120) -> list[Listed]:
-    """Every client system, active ones first, by name, with the POSTs of the last 24 hours
-    (one query: the count is a correlated subquery)."""
+def clients(*, session: Session, now: datetime, default_per_hour: int) -> list[Listed]:
+    """Every client system, active ones first, by name, with its limit (its own, else
+    `default_per_hour`, the setting) and its POSTs of the last 24 hours (one query: the count
+    is a correlated subquery)."""
     posts = (
         select(func.count(col(ApiPost.id)))
         .where(ApiPost.client_id == ApiClient.id, col(ApiPost.at) > now - timedelta(hours=24))

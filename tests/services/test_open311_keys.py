@@ -232,7 +232,7 @@ def test_the_list_is_one_query_however_many_clients(session, engine, stopped_clo
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        rows = open311_keys.clients(session=session, now=stopped_clock)
+        rows = open311_keys.clients(session=session, now=stopped_clock, default_per_hour=9)
         assert [r.posts_24h for r in rows] == [1] * 6
     finally:
         event.remove(engine, "before_cursor_execute", count)
