@@ -27,9 +27,12 @@ Jurisdiction = Annotated[
 COMMON = open311_docs.COMMON
 
 
-def answer(fmt: Format, root: str, data: object, status_code: int = 200) -> Response:
+def answer(fmt: Format, root: str, data: object, *, public: bool = True) -> Response:
+    """The document; a public one (every GET: nothing personal, no cookie needed) may be read
+    by a civic web app on another site, as FixMyStreet's Open311 answers may."""
     body, media_type = open311_format.render(fmt, root, data)  # type: ignore[arg-type]
-    return Response(body, status_code=status_code, media_type=media_type)
+    headers = {"Access-Control-Allow-Origin": "*"} if public else None
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def error_answer(
@@ -42,7 +45,9 @@ def error_answer(
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
 
 
-@router.get("/discovery.{format}", responses=open311_docs.responses(open311_docs.DISCOVERY, 404))
+@router.get(
+    "/discovery.{format}", responses=open311_docs.responses(open311_docs.DISCOVERY, 400, 404)
+)
 def discovery(settings: SettingsDep, fmt: FormatPath) -> Response:
     """The service discovery document: where the endpoint is, its formats, whom to ask."""
     return answer(fmt, "discovery", open311.discovery(settings))
@@ -102,7 +107,7 @@ def post_request(
         media=media,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
-    return answer(fmt, "service_requests", created)
+    return answer(fmt, "service_requests", created, public=False)
 
 
 @router.get(

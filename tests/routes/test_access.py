@@ -43,6 +43,27 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/sw.js"): PUBLIC,
     ("GET", "/manifest.webmanifest"): PUBLIC,
+    # Open311 GeoReport v2: read by anyone; a POST needs a client system's API key, not a
+    # staff session (tests/routes/test_open311_post.py checks the key).
+    **{
+        ("GET", f"/open311/v2{path}"): PUBLIC
+        for path in (
+            "/discovery",
+            "/discovery.{format}",
+            "/services",
+            "/services.{format}",
+            "/services/{service_code}",
+            "/services/{service_code}.{format}",
+            "/requests",
+            "/requests.{format}",
+            "/requests/{service_request_id}",
+            "/requests/{service_request_id}.{format}",
+            "/tokens/{token}",
+            "/tokens/{token}.{format}",
+        )
+    },
+    ("POST", "/open311/v2/requests"): PUBLIC,
+    ("POST", "/open311/v2/requests.{format}"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): ALL_STAFF,

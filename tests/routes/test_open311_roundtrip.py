@@ -16,12 +16,22 @@ def test_a_request_posted_through_open311_is_triaged_and_its_status_read_back(cl
     _client, key = open311_keys.create(
         session=session, name="Work orders", contact="", posts_per_hour=None, by=None
     )
-    services = client.get("/open311/v2/services.json").json()
+    services = client.get(
+        "/open311/v2/services.json",
+        params={"jurisdiction_id": client.app.state.settings.jurisdiction_id},
+    ).json()
     assert "dark-spot" in {service["service_code"] for service in services}
 
+    # As FixMyStreet's Open311 client posts: its jurisdiction with every call, the reporter's
+    # names and phone (accepted, not kept), attributes by code.
+    jurisdiction = client.app.state.settings.jurisdiction_id
     posted = client.post(
         "/open311/v2/requests.xml",
         data={
+            "jurisdiction_id": jurisdiction,
+            "first_name": "Anna",
+            "last_name": "Berg",
+            "phone": "070-123 45 67",
             "api_key": key,
             "service_code": "dark-spot",
             "lat": "65.8253",
@@ -72,4 +82,26 @@ def test_a_request_posted_through_open311_is_triaged_and_its_status_read_back(cl
     still_open = client.get("/open311/v2/requests.json", params={"status": "open"}).json()
     assert request_id not in {r["service_request_id"] for r in still_open}
     # What the client sent about the reporter never comes back out.
-    assert "resident@example.org" not in client.get("/open311/v2/requests.xml").text
+    everything = client.get("/open311/v2/requests.xml").text
+    assert "resident@example.org" not in everything and "Berg" not in everything
+    assert "070-123" not in everything
+
+
+def test_what_anyone_may_read_a_web_app_elsewhere_may_read_and_a_post_stays_closed(client, session):
+    """GETs carry nothing personal and need no cookie, so any site's script may read them;
+    a POST's answer (with the reporter's tracking link) is for the client system only."""
+    for path in ("discovery.json", "services.xml", "requests.json", "services/dark-spot.xml"):
+        answer = client.get(f"/open311/v2/{path}", headers={"Origin": "https://app.example"})
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in answer.headers
+    _client, key = open311_keys.create(
+        session=session, name="Civic app", contact="", posts_per_hour=None, by=None
+    )
+    posted = client.post(
+        "/open311/v2/requests.json",
+        data={"api_key": key, "service_code": "dark-spot", "lat": "65.8253", "long": "21.688"},
+        headers={"Origin": "https://app.example"},
+    )
+    assert posted.status_code == 200
+    assert "access-control-allow-origin" not in posted.headers
