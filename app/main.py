@@ -239,7 +239,9 @@ def _error_response(
     if open311_format.is_open311(request.url.path):
         # The spec knows 400 for any request it cannot fulfil, not 422.
         status_code = 400 if status_code == 422 else status_code
-        return open311.error_answer(request.url.path, status_code, message)
+        return open311.error_answer(
+            request.url.path, status_code, message, public=request.method in ("GET", "HEAD")
+        )
     if wants_json(request):
         body = {"error": message} | ({"field": field} if field else {})
         return JSONResponse(body, status_code=status_code)
@@ -306,13 +308,23 @@ def _add_error_pages(app: FastAPI) -> None:
         if open311_format.is_open311(request.url.path):
             # The spec: 404 for what does not exist (an unknown format), else 400.
             if any(tuple(error["loc"]) == ("path", "format") for error in exc.errors()):
-                return open311.error_answer(request.url.path, 404, _messages()[404])
-            return open311.error_answer(request.url.path, 400, _invalid_open311(exc))
+                return open311.error_answer(
+                    request.url.path, 404, _messages()[404], public=request.method == "GET"
+                )
+            return open311.error_answer(
+                request.url.path, 400, _invalid_open311(exc), public=request.method == "GET"
+            )
         return _error_response(request, 422, _messages()[422])
 
     @app.exception_handler(open311_format.Open311Error)
     async def open311_error(request: Request, exc: open311_format.Open311Error) -> Response:
-        return open311.error_answer(request.url.path, exc.status_code, exc.description, exc.headers)
+        return open311.error_answer(
+            request.url.path,
+            exc.status_code,
+            exc.description,
+            exc.headers,
+            public=request.method == "GET",
+        )
 
     @app.exception_handler(text_input.Refused)
     async def refused_text(request: Request, exc: text_input.Refused) -> Response:

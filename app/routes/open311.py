@@ -36,12 +36,19 @@ def answer(fmt: Format, root: str, data: object, *, public: bool = True) -> Resp
 
 
 def error_answer(
-    path: str, status_code: int, description: str, headers: dict[str, str] | None = None
+    path: str,
+    status_code: int,
+    description: str,
+    headers: dict[str, str] | None = None,
+    *,
+    public: bool = False,
 ) -> Response:
-    """The spec's error document for a request to `path`, in the format it asked for."""
+    """The spec's error document for a request to `path`, in the format it asked for (a GET's
+    readable by web apps elsewhere, as its answers are)."""
     body, media_type = open311_format.errors(
         open311_format.format_of(path), [(status_code, description)]
     )
+    headers = {**(headers or {}), **({"Access-Control-Allow-Origin": "*"} if public else {})}
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
 
 
@@ -103,7 +110,8 @@ def post_request(
     created = open311_intake.post(
         session=session,
         settings=settings,
-        fields=[*request.query_params.multi_items(), *fields],
+        fields=fields,
+        query=list(request.query_params.multi_items()),
         media=media,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )

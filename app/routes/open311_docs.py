@@ -103,7 +103,8 @@ CREATED = _array(
             "service_request_id": {"type": "integer"},
             "service_notice": _nullable("string"),
             "account_id": _nullable("string"),
-        }
+        },
+        optional=("service_request_id",),  # none for a blackbox (private) service
     )
 )
 

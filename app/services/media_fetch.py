@@ -5,7 +5,8 @@ only we can reach: the cloud's metadata service (169.254.169.254), the database,
 on loopback. So a photo is fetched only when
 
 - its host is one an operator listed (SAFETYWALK_OPEN311_MEDIA_HOSTS, the exact name), over
-  http or https, with no user name or password in it;
+  http or https on the scheme's own port (a listed `host:8080` allows that port, `host:*` any:
+  another port of a listed machine may be its database), with no user name or password;
 - EVERY address the name resolves to is a public one: not loopback, private, link-local,
   multicast, reserved or unspecified, nor such an IPv4 address wrapped in IPv6 (::ffff:…,
   6to4, NAT64), unless it lies in a network the operator vouches for
@@ -15,7 +16,8 @@ on loopback. So a photo is fetched only when
   HTTPS still sends the host name (SNI) and checks the certificate against it;
 - a redirect is refused, not followed (it could lead anywhere);
 - at most `upload_max_bytes` are read, within `open311_media_timeout_seconds` in all (a
-  watchdog closes the socket at the deadline, however slowly the server trickles).
+  watchdog shuts the socket at the deadline, in the connect, the TLS handshake or any read,
+  however slowly the server trickles).
 
 The bytes then go through the photo pipeline like an upload.
 """
@@ -35,6 +37,7 @@ from urllib.parse import urlsplit
 
 from app.config import Settings
 from app.i18n import gettext as _
+from app.i18n import ngettext
 
 log = logging.getLogger("safetywalk.media_fetch")
 
@@ -53,11 +56,26 @@ class MediaRefused(Exception):
         self.description = description
 
 
-def allowed_hosts(settings: Settings) -> frozenset[str]:
-    return frozenset(
-        host.strip().lower().rstrip(".")
-        for host in settings.open311_media_hosts.split(",")
-        if host.strip()
+def allowed_hosts(settings: Settings) -> frozenset[tuple[str, str]]:
+    """The listed (host, port) pairs; port "" is the scheme's own, "*" any."""
+    found: set[tuple[str, str]] = set()
+    for entry in settings.open311_media_hosts.split(","):
+        entry = entry.strip().lower()
+        if entry.startswith("["):  # an IPv6 literal, [::1]:8080
+            host, _bracket, rest = entry[1:].partition("]")
+            found.add((host, rest.removeprefix(":")))
+        elif entry.count(":") == 1:
+            host, port = entry.split(":")
+            found.add((host.rstrip("."), port.strip()))
+        elif entry:
+            found.add((entry.rstrip("."), ""))
+    return frozenset(found)
+
+
+def _port_allowed(hosts: frozenset[tuple[str, str]], host: str, port: int, default: int) -> bool:
+    return any(
+        name == host and (listed == "*" or listed == str(port) or (not listed and port == default))
+        for name, listed in hosts
     )
 
 
@@ -144,8 +162,12 @@ class _PinnedHTTP(http.client.HTTPConnection):
         super().__init__(host, port, timeout=timeout)
         self.address = address
 
+    raw_sock: socket.socket | None = None
+
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.raw_sock = socket.create_connection(
+            (self.address, self.port), self.timeout
+        )
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -155,9 +177,12 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self.address = address
 
+    raw_sock: socket.socket | None = None
+
     def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+        # Kept where the watchdog can shut it: during the handshake self.sock is still None.
+        self.raw_sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(self.raw_sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def fetch(url: str, *, settings: Settings, resolve: Resolver = system_resolver) -> bytes:
@@ -173,7 +198,7 @@ def fetch(url: str, *, settings: Settings, resolve: Resolver = system_resolver) 
             _("media_url is not accepted here: send the photo as the file `media` instead.")
         )
     host = parts.hostname.lower().rstrip(".")
-    if host not in hosts:
+    if host not in {name for name, _port in hosts}:
         raise MediaRefused(
             _(
                 "media_url's host %(host)s is not one we fetch photos from (ask the "
@@ -187,13 +212,29 @@ def fetch(url: str, *, settings: Settings, resolve: Resolver = system_resolver) 
             _("media_url is not a valid address: encode its spaces and control characters.")
         )
     https = parts.scheme.lower() == "https"
+    default = 443 if https else 80
     try:
-        port = parts.port or (443 if https else 80)
+        port = parts.port or default
     except ValueError:
         raise MediaRefused(_("media_url's port is not valid.")) from None
+    if not _port_allowed(hosts, host, port, default):
+        raise MediaRefused(
+            _(
+                "media_url's port %(port)s is not one we fetch photos from on %(host)s.",
+                port=port,
+                host=host,
+            )
+        )
     timeout = settings.open311_media_timeout_seconds
     deadline = time.monotonic() + timeout
-    late = MediaRefused(_("media_url took longer than %(n)s seconds to fetch.", n=f"{timeout:g}"))
+    late = MediaRefused(
+        ngettext(
+            "media_url took longer than %(seconds)s second to fetch.",
+            "media_url took longer than %(seconds)s seconds to fetch.",
+            1 if timeout == 1 else 2,  # "0.5 seconds", "1 second"
+            seconds=f"{timeout:g}",
+        )
+    )
     try:
         addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in resolve(host, port, timeout)]
     except TimeoutError:
@@ -240,12 +281,12 @@ def _download(
     connection = pinned(host, port, address=address, timeout=remaining)
     expired = threading.Event()
 
-    def expire() -> None:  # wakes whatever read is blocked, however slow the server drips
+    def expire() -> None:  # wakes whatever is blocked: the handshake, a read, a slow drip
         expired.set()
-        sock = connection.sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        for sock in (connection.raw_sock, connection.sock):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     watchdog = threading.Timer(remaining, expire)
     watchdog.daemon = True
@@ -258,6 +299,8 @@ def _download(
         connection.request(
             "GET", target, headers={"User-Agent": settings.geocoder_user_agent, "Accept": "image/*"}
         )
+        if expired.is_set():  # connected just as the watchdog fired: it found no socket
+            raise late
         answer = connection.getresponse()
         if 300 <= answer.status < 400:
             raise MediaRefused(

@@ -92,8 +92,10 @@ def capture(
     limits: photos.PhotoLimits,
     max_photos: int,
     description_max: int,
+    api_client_id: int | None = None,
 ) -> CaptureResult:
-    """Store one observation from a submission, once, whatever is retried."""
+    """Store one observation from a submission, once, whatever is retried. `api_client_id`:
+    the Open311 client system that posted it, stored in the same transaction."""
     # A replay returns the first observation even if its fields would no longer pass (a
     # category retired, a limit lowered while the report waited on a phone).
     try:
@@ -172,6 +174,7 @@ def capture(
         factors=fields.factors,
         language=current_language(),
         observed_at=fields.observed_at,
+        api_client_id=api_client_id,
     )
     session.add(observation)
     try:

@@ -70,7 +70,8 @@ def service_list(*, session: Session) -> list[Mapping[str, Any]]:
             "service_name": category.name(lang),
             "description": _service_description(category, lang),
             "metadata": bool(open311_attributes.attributes(category)),
-            "type": "realtime",
+            # A private category's requests are never readable: no id is given for them.
+            "type": "blackbox" if category.private else "realtime",
             "keywords": _keywords(category, lang),
             "group": _("Good places") if category.kind == CategoryKind.good else _("Problems"),
         }

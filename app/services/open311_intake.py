@@ -20,7 +20,7 @@ from sqlmodel import Session
 from app import clock
 from app.config import Settings
 from app.i18n import gettext as _
-from app.models import ApiClient, Observation
+from app.models import ApiClient, Category, Observation
 from app.services import (
     categories,
     deadlines,
@@ -32,13 +32,12 @@ from app.services import (
     open311_keys,
     photos,
     submission,
-    text_input,
 )
 from app.services.open311_format import Open311Error
 
 log = logging.getLogger("safetywalk")
 
-ADDRESS_MAX_CHARS = 300  # Observation.address
+DESCRIPTION_MAX_CHARS = 4000  # the spec's limit, and Observation.description's
 # A client's retries with one Idempotency-Key are one observation: its client_id is derived
 # from the key (and the client system, so two systems' keys never meet).
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0c3f52-7a1e-4c8e-9a53-0f3a1d6e2b71")
@@ -147,12 +146,19 @@ def post(
     fields: Sequence[tuple[str, str]],
     media: Sequence[BinaryIO],
     idempotency_key: str | None,
+    query: Sequence[tuple[str, str]] = (),
 ) -> list[Mapping[str, Any]]:
-    """Store one service request for the client whose api_key came with it; the answer's
+    """Store one service request for the client whose api_key came with it (`fields`: the
+    body; `query`: the address's parameters, which may carry all but the key); the answer's
     service_request_id is the observation's number."""
-    given = _Given(fields)
+    given = _Given([*query, *fields])
     try:
-        client = open311_keys.authenticate(session=session, key=given.one("api_key"))
+        if any(name == "api_key" for name, _value in query):
+            # An address ends up in access logs and proxies' logs: the key would with it.
+            raise Open311Error(
+                403, _("Send api_key in the body, not in the address (addresses are logged).")
+            )
+        client = open311_keys.authenticate(session=session, key=_Given(fields).one("api_key"))
     except Open311Error as exc:
         log.info("open311 POST refused (%s): %s", exc.status_code, exc.description)
         raise
@@ -194,21 +200,34 @@ def post(
         session=session, post_id=post_id, status_code=200, observation_id=observation.id
     )
     log.info("open311 POST by %s: 200 service request %s", client.name, observation.id)
+    category = session.get(Category, observation.category_id)
+    if category is not None and category.private:
+        # A "blackbox" service (open311.service_list): its requests are never readable, so
+        # no id is given to look for; the reporter hears from the staff by e-mail.
+        return [
+            {"service_notice": _notice(observation, settings, public=False), "account_id": None}
+        ]
     return [
         {
             "service_request_id": observation.id,
-            "service_notice": _notice(observation, settings),
+            "service_notice": _notice(observation, settings, public=True),
             "account_id": None,
         }
     ]
 
 
-def _notice(observation: Observation, settings: Settings) -> str:
+def _notice(observation: Observation, settings: Settings, *, public: bool) -> str:
     days = deadlines.due_days(settings)[observation.priority]
-    link = f"{settings.public_url.rstrip('/')}/observations/{observation.token}"
+    if not public:
+        return _(
+            "Received. It goes to the municipality's staff only and is never published.",
+        )
+    # The public page, not the reporter's tracking link: a client may show this notice to
+    # anyone, and the tracking link is the reporter's alone (it comes in their e-mails).
+    link = f"{settings.public_url.rstrip('/')}/reports/{observation.id}"
     return _(
-        "Received. The municipality aims to deal with it within %(days)s days. The reporter "
-        "can follow it at %(link)s",
+        "Received. The municipality aims to deal with it within %(days)s days. Follow it at "
+        "%(link)s",
         days=days,
         link=link,
     )
@@ -253,6 +272,8 @@ def _store(
         **answers,
     }
     media_urls = given.all("media_url")
+    if len(media_urls) > 1:  # the spec has one; each fetch holds a worker for its deadline
+        raise Open311Error(400, _("Send one media_url (or the photos as media files)."))
     if len(media) + len(media_urls) > settings.photos_per_observation:
         raise Open311Error(
             400, _("At most %(n)s photos per service request.", n=settings.photos_per_observation)
@@ -276,21 +297,15 @@ def _store(
             media_dir=settings.media_path,
             limits=photos.limits(settings),
             max_photos=settings.photos_per_observation,
-            description_max=settings.description_max_chars,
+            # The spec's limit (the column's too); the form's own may be lower.
+            description_max=DESCRIPTION_MAX_CHARS,
+            api_client_id=client.id,
         )
     except submission.InvalidSubmission as exc:
         raise _refusal(exc) from None
-    observation = result.observation
-    if result.created:
-        observation.api_client_id = client.id
-        if address:
-            observation.address = (
-                text_input.clean(address, multiline=False)[:ADDRESS_MAX_CHARS] or None
-            )
-        session.add(observation)
-        session.commit()
-        session.refresh(observation)
-    return observation
+    # address_string only finds the place: it is "human entered" and may name people, so it
+    # is not published as the address (the background pass finds the street's).
+    return result.observation
 
 
 def _position(

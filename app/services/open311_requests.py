@@ -8,8 +8,8 @@ then, and this document reaches the same public with no key, in bulk. Each is th
 midnight that begins its day, with its offset (2026-12-01T00:00:00+01:00); the date filters
 work on the same days (open311_query), so no window reveals more.
 
-A page is six queries whatever its size: the requests with their categories, then their units,
-outside owners, first photos, latest public notes and merged reports' survivors, each by the
+A page is five queries whatever its size: the requests with their categories, then their units,
+first photos, latest public notes and merged reports' survivors, each by the
 page's ids.
 """
 
@@ -33,7 +33,6 @@ from app.models import (
     CategoryKind,
     Observation,
     ObservationEvent,
-    OutsideOwner,
     Photo,
     PhotoKind,
     Status,
@@ -117,7 +116,6 @@ class _Around:
     """What a page of requests shows beside their own rows, loaded once for the page."""
 
     units: Mapping[int, Unit]
-    owners: Mapping[int, OutsideOwner]
     first_photo: Mapping[int, str]  # its URL path
     latest_note: Mapping[int, tuple[datetime, str]]  # the latest public note, and when
     public_ids: frozenset[int]  # of the reports merged ones joined: those with a public page
@@ -126,7 +124,6 @@ class _Around:
 def _around(session: Session, rows: Sequence[tuple[Observation, Category]]) -> _Around:
     ids = [obs.id for obs, _c in rows]
     unit_ids = {obs.unit_id for obs, _c in rows if obs.unit_id}
-    owner_ids = {obs.outside_owner_id for obs, _c in rows if obs.outside_owner_id}
     merged_into = {obs.duplicate_of_id for obs, _c in rows if obs.duplicate_of_id}
     first_photo: dict[int, str] = {}
     for photo in session.exec(
@@ -148,10 +145,6 @@ def _around(session: Session, rows: Sequence[tuple[Observation, Category]]) -> _
         latest_note[observation_id] = (at, note)
     return _Around(
         units={u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))},  # type: ignore[misc]
-        owners={
-            o.id: o  # type: ignore[misc]
-            for o in session.exec(select(OutsideOwner).where(col(OutsideOwner.id).in_(owner_ids)))
-        },
         first_photo=first_photo,
         latest_note=latest_note,
         public_ids=frozenset(
@@ -181,7 +174,6 @@ def _document(
     is_open = obs.status in OPEN_STATES
     joined = obs.duplicate_of_id if obs.duplicate_of_id in around.public_ids else None
     noted = around.latest_note.get(obs.id)  # type: ignore[arg-type]
-    owner = around.owners.get(obs.outside_owner_id)  # type: ignore[arg-type]
     unit = around.units.get(obs.unit_id)  # type: ignore[arg-type]
     updated = obs.status_changed_at
     if is_open and noted and noted[0] > updated:
@@ -194,7 +186,8 @@ def _document(
         "service_name": category.name(lang),
         "service_code": category.slug,
         "description": obs.description or None,
-        "agency_responsible": owner.name if owner else unit.name(lang) if unit else None,
+        # The unit only, as the public page: an outside owner may be a private person.
+        "agency_responsible": unit.name(lang) if unit else None,
         "service_notice": _notice(category, joined),
         "requested_datetime": published(obs.created_at),
         "updated_datetime": published(updated),

@@ -105,3 +105,10 @@ def test_what_anyone_may_read_a_web_app_elsewhere_may_read_and_a_post_stays_clos
     )
     assert posted.status_code == 200
     assert "access-control-allow-origin" not in posted.headers
+    # Errors alike: a GET's readable elsewhere, a POST's not.
+    missing = client.get(
+        "/open311/v2/requests/999999.json", headers={"Origin": "https://a.example"}
+    )
+    assert missing.status_code == 404 and missing.headers["access-control-allow-origin"] == "*"
+    refused = client.post("/open311/v2/requests.json", data={"api_key": "nope"})
+    assert refused.status_code == 403 and "access-control-allow-origin" not in refused.headers

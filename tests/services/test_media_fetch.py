@@ -4,7 +4,10 @@ Against a real HTTP server on loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +32,7 @@ def photos() -> Iterator[mediaserver.PhotoServer]:
 
 def fetch_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "open311_media_hosts": "127.0.0.1, Photos.Example.ORG",
+        "open311_media_hosts": "127.0.0.1:*, Photos.Example.ORG:*",
         "open311_media_trusted_networks": "127.0.0.1/32",
         "open311_media_timeout_seconds": 2,
     }
@@ -136,7 +139,7 @@ def test_a_name_resolving_to_a_private_address_is_refused(tmp_path, addresses):
 
 def test_a_real_name_resolving_to_loopback_is_refused(tmp_path, photos):
     settings = fetch_settings(
-        tmp_path, open311_media_hosts="localhost", open311_media_trusted_networks=""
+        tmp_path, open311_media_hosts="localhost:*", open311_media_trusted_networks=""
     )
     assert "resolves to an address we do not fetch from" in refusal(
         photos.url("/photo.jpg", host="localhost"), settings
@@ -149,6 +152,60 @@ def test_a_host_not_on_the_list_is_refused(photos, tmp_path):
         photos.url("/photo.jpg"), settings
     )
     assert photos.paths() == []
+
+
+def test_a_listed_host_is_fetched_from_its_schemes_port_or_the_ports_listed(photos, tmp_path):
+    """Another port of a listed (perhaps trusted, intranet) machine may be its database."""
+    url = photos.url("/photo.jpg")
+    for hosts in ("127.0.0.1", f"127.0.0.1:{photos.port + 1}", "[::1]:*"):
+        settings = fetch_settings(tmp_path, open311_media_hosts=hosts)
+        described = refusal(url, settings)
+        assert "is not one we fetch photos from" in described
+    assert photos.paths() == []
+    for hosts in (f"127.0.0.1:{photos.port}", "127.0.0.1:*"):
+        settings = fetch_settings(tmp_path, open311_media_hosts=hosts)
+        assert media_fetch.fetch(url, settings=settings) == PHOTO
+    plain = fetch_settings(tmp_path, open311_media_hosts="photos.example.org")
+    assert media_fetch.allowed_hosts(plain) == {("photos.example.org", "")}
+
+
+def test_a_dripped_tls_handshake_is_given_up_at_the_deadline(https_photos, tmp_path):
+    """Between the fetch and a real HTTPS photo server, a proxy passes the server's bytes on
+    50 at a time, 0.2 s apart: no single read waits long, but the handshake alone would take
+    seconds. The deadline holds in the handshake too, not only in the body (the watchdog can
+    shut the raw socket while the handshake runs)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def relay() -> None:
+        with contextlib.suppress(OSError):
+            client_side, _address = listener.accept()
+            server_side = socket.create_connection(("127.0.0.1", https_photos.port))
+            for sock in (client_side, server_side):
+                sock.settimeout(0.05)
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    if data := client_side.recv(4096):
+                        server_side.sendall(data)
+                with contextlib.suppress(TimeoutError):
+                    if data := server_side.recv(50):
+                        time.sleep(0.2)
+                        client_side.sendall(data)
+
+    relaying = threading.Thread(target=relay, daemon=True)
+    relaying.start()
+    settings = fetch_settings(
+        tmp_path, open311_media_hosts="localhost:*", open311_media_timeout_seconds=0.5
+    )
+    url = f"https://localhost:{listener.getsockname()[1]}/photo.jpg"
+    started = time.monotonic()
+    try:
+        described = refusal(url, settings, resolve=to_loopback)
+    finally:
+        stop.set()
+        listener.close()
+    assert "longer than 0.5 seconds" in described
+    assert time.monotonic() - started < 1.5
 
 
 def test_without_listed_hosts_media_url_is_refused(photos, tmp_path):
@@ -229,7 +286,7 @@ def to_loopback(host: str, port: int, timeout: float) -> list[str]:
 
 
 def test_https_checks_the_certificate_against_the_host_name(https_photos, tmp_path):
-    settings = fetch_settings(tmp_path, open311_media_hosts="localhost, photos.example.org")
+    settings = fetch_settings(tmp_path, open311_media_hosts="localhost:*, photos.example.org:*")
     url = f"https://localhost:{https_photos.port}/photo.jpg"
     assert media_fetch.fetch(url, settings=settings, resolve=to_loopback) == PHOTO
     # The same server and address under a name its certificate does not hold: refused.
