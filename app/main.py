@@ -26,7 +26,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import FORM_LIMITS, Forbidden, LoginRequired, check_text_input
 from app.i18n import gettext as _
-from app.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
+from app.middleware import BodySizeLimit, DefaultFormat, HeadAsGet, SecurityHeaders
 from app.routes import (
     admin,
     admin_api_keys,
@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
     _add_error_pages(app)
+    # Open311 without an extension: XML (the routes are written once, with theirs).
+    app.add_middleware(DefaultFormat, prefix=open311_format.PREFIX + "v2/", extension=".xml")
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.upload_body_max_bytes,

@@ -124,3 +124,26 @@ class HeadAsGet:
         # Marked, so that a route that counts visits (a walk's participants) can leave it out.
         state = {**scope.get("state", {}), "head": True}
         await self.app({**scope, "method": "GET", "state": state}, receive, send_without_body)
+
+
+class DefaultFormat:
+    """A resource under `prefix` asked for without an extension is served in `extension`'s
+    format (Open311: /requests is /requests.xml, the format every server speaks), so each
+    route is written once, with its extension."""
+
+    def __init__(self, app: ASGIApp, prefix: str, extension: str) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.extension = extension
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            last = scope["path"].rsplit("/", 1)[-1]
+            if last and "." not in last:
+                scope = {
+                    **scope,
+                    "path": scope["path"] + self.extension,
+                    "raw_path": scope.get("raw_path", scope["path"].encode())
+                    + self.extension.encode(),
+                }
+        await self.app(scope, receive, send)

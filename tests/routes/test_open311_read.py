@@ -9,7 +9,7 @@ from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app import clock
@@ -28,6 +28,7 @@ from app.services import open311, open311_requests
 from app.services.open311_query import RequestQuery
 from tests.conftest import make_settings
 from tests.factories import CENTRUM, JSON, insert_observation, jpeg_bytes, post_observation
+from tests.routes.test_queue_queries import statements_for
 
 V2 = "/open311/v2"
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -476,17 +477,7 @@ def test_a_page_costs_the_same_queries_for_many_requests(client, session, engine
         session.commit()
 
     def statements(path: str) -> int:
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-            seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(seen)
+        return statements_for(client, engine, path)
 
     add(2)
     few = statements(url("requests", "json"))
