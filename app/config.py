@@ -139,6 +139,38 @@ class Settings(BaseSettings):
     open311_media_trusted_networks: str = ""
     open311_media_timeout_seconds: float = Field(10, gt=0, le=60)
 
+    # Photo storage (README: "Photo storage"): "" = the local folder media_dir (default
+    # data_dir/media); s3://bucket/prefix = an S3-compatible object store. Its credentials come
+    # from the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment variables.
+    media_url: str = Field("", max_length=500)
+    # The object store's address (MinIO, Ceph ...: http://minio:9000); "" = AWS itself.
+    media_s3_endpoint_url: str = Field("", max_length=500)
+    media_s3_region: str = Field("us-east-1", max_length=64)
+
+    # Photo moderation: "review" = a resident's photo is public only after a member of staff has
+    # looked at it; "immediate" = public at once (FixMyStreet's default is to moderate).
+    photo_moderation: Literal["review", "immediate"] = "review"
+
+    # Retention (README: "Retention"): how long personal data is kept; applied by
+    # `safetywalk retention` and by the app itself every retention_interval_seconds (0: off).
+    # A closed report forgets its reporter's e-mail this many days after it was closed ...
+    retention_reporter_email_days: int = Field(90, ge=1)
+    # ... failed-login records (client addresses) this many days after the last failure ...
+    retention_login_address_days: int = Field(30, ge=1)
+    # ... a walk forgets its participants' device ids this long after its protocol was closed ...
+    retention_walk_device_days: int = Field(30, ge=1)
+    # ... photos of private categories (drug dealing ...) go this long after the report closed ...
+    retention_private_photo_days: int = Field(730, ge=1)
+    # ... and the admin audit log and the Open311 POST log keep this many days.
+    retention_audit_days: int = Field(730, ge=1)
+    retention_interval_seconds: int = Field(3600, ge=0)
+
+    # Operations: logs as JSON lines (one object per line, with the request id) or plain text.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # /metrics (Prometheus) answers only clients in these networks (comma-separated CIDRs).
+    metrics_networks: str = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+
     # Session cookies are Secure (HTTPS only); set false only for plain-HTTP development.
     cookie_secure: bool | None = None
 

@@ -30,6 +30,7 @@ from app.services import demo
 ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
 TEST_TABLES = (
+    "audit_entry",
     "api_post",
     "handoff",
     "saved_filter",

@@ -18,6 +18,7 @@ from app.models.agreement import (  # noqa: E402
     MeasureLink,
     MeasureLinkKind,
 )
+from app.models.audit import AuditEntry  # noqa: E402
 from app.models.category import Category, CategoryKind  # noqa: E402
 from app.models.desk import (  # noqa: E402
     CannedReply,
@@ -47,7 +48,7 @@ from app.models.observation import (  # noqa: E402
 )
 from app.models.open311 import ApiClient, ApiPost  # noqa: E402
 from app.models.outbox import OutboxMail  # noqa: E402
-from app.models.photo import Photo, PhotoKind  # noqa: E402
+from app.models.photo import Photo, PhotoKind, PhotoReview  # noqa: E402
 from app.models.plan_case import (  # noqa: E402
     PlanCase,
     PlanChecklistLine,
@@ -77,6 +78,7 @@ __all__ = [
     "Agreement",
     "ApiClient",
     "ApiPost",
+    "AuditEntry",
     "CannedReply",
     "Category",
     "CategoryKind",
@@ -99,6 +101,7 @@ __all__ = [
     "OutsideOwnerCategory",
     "Photo",
     "PhotoKind",
+    "PhotoReview",
     "PlacementState",
     "PlanCase",
     "PlanChecklistLine",

@@ -11,17 +11,39 @@ class PhotoKind(StrEnum):
     after = "after"
 
 
+class PhotoReview(StrEnum):
+    """Whether the public may see a photo (staff always see the original)."""
+
+    pending = "pending"  # waits for a member of staff (setting photo_moderation = review)
+    public = "public"  # shown publicly: the blurred copy when there is one, else the original
+    hidden = "hidden"  # staff only
+
+
 class Photo(SQLModel, table=True):
     """A stored, cleaned photo. Files are named by the SHA-256 of the stored JPEG."""
 
     id: int | None = Field(default=None, primary_key=True)
     observation_id: int = Field(foreign_key="observation.id", index=True, ondelete="CASCADE")
-    sha256: str = Field(max_length=64)
+    # Indexed: the media route finds the rows of a file to decide who may see it.
+    sha256: str = Field(max_length=64, index=True)
     width: int
     height: int
     position: int = Field(default=0)
     kind: PhotoKind = Field(default=PhotoKind.report, sa_type=text_enum(PhotoKind))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Moderation (services/photo_moderation): rows made before it existed were already public.
+    review: PhotoReview = Field(
+        default=PhotoReview.public,
+        sa_type=text_enum(PhotoReview),
+        sa_column_kwargs={"server_default": "public"},
+        index=True,
+    )
+    # The copy with faces or number plates blurred: what the public sees instead of the original.
+    public_sha256: str | None = Field(default=None, max_length=64, index=True)
+    reviewed_by_id: int | None = Field(
+        default=None, foreign_key="staff_user.id", ondelete="SET NULL"
+    )
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def url(self) -> str:
