@@ -34,12 +34,14 @@ run: venv
 	$(BIN)/safetywalk load-demo --if-empty
 	$(BIN)/safetywalk serve --host $(HOST) --port $(PORT)
 
-# Both engines: scripts/with-postgres starts a throwaway PostgreSQL (CI fails without one).
+# Both engines: scripts/with-postgres starts a throwaway PostgreSQL (CI fails without one);
+# scripts/test-engines runs SQLite (local photos) and PostgreSQL (photos in S3) side by side.
+# test-sqlite / test-postgres run one engine alone.
 # system-deps comes first: the venv itself may need python3-venv.
 test: system-deps test-deps
 	$(BIN)/ruff check app tests bench migrations/env.py
 	$(BIN)/lint-imports
-	scripts/with-postgres $(MAKE) --no-print-directory test-sqlite test-postgres
+	scripts/with-postgres scripts/test-engines $(PYTEST_ARGS)
 
 test-sqlite: test-deps
 	SAFETYWALK_TEST_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
