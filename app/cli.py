@@ -14,10 +14,8 @@ from sqlmodel import Session
 
 from app import cli_api_keys, cli_geocode, i18n
 from app.config import Settings, get_settings
-from app.db import make_engine, refresh_statistics
+from app.db import MIGRATIONS_DIR, make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
@@ -40,6 +38,8 @@ def migrate(database_url: str, revision: str = "head") -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.observability import server_options
+
     settings = get_settings()
     uvicorn.run(
         "app.main:create_app",
@@ -50,6 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         workers=args.workers,
+        **server_options(settings),
     )
     return 0
 

@@ -170,6 +170,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # /metrics (Prometheus) answers only clients in these networks (comma-separated CIDRs).
     metrics_networks: str = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+    # On SIGTERM, requests in flight get this long to finish before the server stops anyway
+    # (keep it below the orchestrator's kill timeout: docker's stop_grace_period, systemd's).
+    shutdown_timeout_seconds: int = Field(20, ge=1, le=600)
 
     # Session cookies are Secure (HTTPS only); set false only for plain-HTTP development.
     cookie_secure: bool | None = None

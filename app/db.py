@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
@@ -48,3 +53,10 @@ def refresh_statistics(engine: Engine) -> None:
 def session_scope(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
+
+
+@cache
+def migration_heads() -> frozenset[str]:
+    """The revisions the code's migrations end at (read once: the files do not change while
+    the process runs). A database at these is "at head"."""
+    return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
 
-from app import i18n
+from app import i18n, metrics, observability
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import FORM_LIMITS, Forbidden, LoginRequired, check_text_input
@@ -38,6 +38,7 @@ from app.routes import (
     council,
     desk,
     follow_up,
+    health,
     measures,
     my_reports,
     open311,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(capture.router)
     app.include_router(zones.router)
     app.include_router(site.router)
+    app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(desk.staff)
     app.include_router(triage.router)
@@ -126,6 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
     _add_error_pages(app)
+    # Innermost, so both see the request as the router does (HEAD as GET, Open311's .xml).
+    metrics.install(app, settings)
+    app.add_middleware(observability.RouteNote)
     # Open311 without an extension: XML (the routes are written once, with theirs).
     app.add_middleware(DefaultFormat, prefix=open311_format.PREFIX + "v2/", extension=".xml")
     app.add_middleware(
@@ -138,6 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, content_security_policy=_csp(settings))
     app.add_middleware(i18n.LanguageMiddleware, default=settings.default_language)
     app.add_middleware(HeadAsGet)
+    # Outermost: every answer (a 413 too) carries the request id, every request one access line.
+    app.add_middleware(observability.RequestContext, secret_key=settings.secret_key)
     return app
 
 
@@ -170,7 +177,11 @@ async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(loop())
     yield
     if task:
+        # A pass in progress runs to its end (anyio does not abandon the worker thread), so no
+        # mail is left half sent; then the loop ends before the engine goes.
         task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 @asynccontextmanager
@@ -299,8 +310,10 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> Response:
         # The database is down or unreachable: "try again later" (503), which a load balancer
-        # and /healthz's callers understand, rather than a 500 that blames the request.
-        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        # and /readyz's callers understand, rather than a 500 that blames the request.
+        # The driver's first line ("connection refused"), not the whole text: that quotes the
+        # statement and its parameters, which may be someone's data.
+        log.error("database unavailable: %s", str(exc.orig or exc).splitlines()[0])
         response = _error_response(request, 503, _messages()[503])
         response.headers["Retry-After"] = "30"
         return response
@@ -334,13 +347,16 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error")  # with the request id; the access line has the route
         message = _("Something went wrong on our side. Please try again in a moment.")
         try:
-            return _error_response(request, 500, message)
+            response = _error_response(request, 500, message)
         except Exception:  # the page itself failed: still an answer a person can read
             log.exception("the error page failed")
-            return PlainTextResponse(message, status_code=500)
+            response = PlainTextResponse(message, status_code=500)
+        # Sent from outside every middleware (ServerErrorMiddleware): the id is added here.
+        response.headers[observability.REQUEST_ID_HEADER] = observability.current_request_id() or ""
+        return response
 
 
 def _invalid_open311(exc: RequestValidationError) -> str:

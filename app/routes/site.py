@@ -1,4 +1,4 @@
-"""Pages for everyone: the language switch, the health check, and what makes the capture side
+"""Pages for everyone: the language switch, and what makes the capture side
 an installable web app that works offline (the manifest and the service worker)."""
 
 from __future__ import annotations
@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import text
 
 from app.config import LANGUAGES
-from app.deps import SessionDep, local_path
+from app.deps import local_path
 from app.i18n import LANGUAGE_COOKIE, current_language
 from app.i18n import gettext as _
 from app.services import offline
@@ -29,12 +28,6 @@ def switch_language(
     if lang in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True)
     return response
-
-
-@router.get("/healthz", include_in_schema=False)
-def health(session: SessionDep) -> JSONResponse:
-    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-    return JSONResponse({"status": "ok"})
 
 
 @router.get("/sw.js", include_in_schema=False)

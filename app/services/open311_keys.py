@@ -213,7 +213,7 @@ def create(
         session.rollback()
         raise Invalid(taken, conflict=True) from exc
     session.refresh(client)
-    log.info("api key %s made for %r by %s", client.key_hint, name, by.email if by else "the CLI")
+    log.info("api key %s made for %r by %s", client.key_hint, name, _who(by))
     return client, key
 
 
@@ -244,7 +244,7 @@ def revoke(
         session.add(client)
         session.commit()
         session.refresh(client)
-        log.info("api key %s revoked by %s", client.key_hint, by.email if by else "the CLI")
+        log.info("api key %s revoked by %s", client.key_hint, _who(by))
     return client
 
 
@@ -291,3 +291,8 @@ def name_of(*, session: Session, client_id: int | None) -> str | None:
         return None
     client = session.get(ApiClient, client_id)
     return client.name if client else None
+
+
+def _who(by: StaffUser | None) -> str:
+    """Who, for the log: the account's number, not its e-mail address (logs hold no names)."""
+    return f"staff account {by.id}" if by else "the CLI"

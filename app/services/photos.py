@@ -32,6 +32,7 @@ import pillow_heif
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from app.config import Settings
+from app.services.monitoring import PHOTO_INGEST_SECONDS
 
 pillow_heif.register_heif_opener()
 
@@ -94,6 +95,7 @@ def configure(workers: int) -> None:
     _decode_slots = threading.BoundedSemaphore(workers)
 
 
+@PHOTO_INGEST_SECONDS.time()
 def ingest(source: bytes | BinaryIO, *, media_dir: Path, limits: PhotoLimits) -> StoredPhoto:
     """Check, clean and store one uploaded photo; raise PhotoRejected for what we refuse.
 

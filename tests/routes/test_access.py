@@ -41,6 +41,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/zones.geojson"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,  # the reasons only for metrics_networks
+    ("GET", "/metrics"): PUBLIC,  # no role: only clients in metrics_networks (test_health.py)
     ("GET", "/sw.js"): PUBLIC,
     ("GET", "/manifest.webmanifest"): PUBLIC,
     # Open311 GeoReport v2: read by anyone; a POST needs a client system's API key, not a

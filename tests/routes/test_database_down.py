@@ -1,5 +1,6 @@
-"""With the database down, the app still starts, and /healthz (and every page that needs the
-database) answers 503 "try again later": never 200, never a 500 that blames the request."""
+"""With the database down, the app still starts, and every page that needs the database
+answers 503 "try again later": never 200, never a 500 that blames the request. /healthz (alive)
+still answers 200; /readyz says 503 (tests/routes/test_health.py)."""
 
 from __future__ import annotations
 
@@ -29,16 +30,22 @@ def client_without_database(tmp_path: Path):  # type: ignore[no-untyped-def]
     app.state.engine.dispose()
 
 
-def test_healthz_says_503_when_the_database_is_down(client_without_database):
-    answer = client_without_database.get("/healthz")
+def test_a_page_says_503_when_the_database_is_down(client_without_database):
+    answer = client_without_database.get("/observations")
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "30"
     assert "not available just now" in answer.text
-    as_json = client_without_database.get("/healthz", headers={"Accept": "application/json"})
+    as_json = client_without_database.get("/observations", headers={"Accept": "application/json"})
     assert as_json.status_code == 503
     assert as_json.json() == {
         "error": "The service is not available just now. Please try again in a moment."
     }
+
+
+def test_healthz_stays_alive_and_readyz_says_503(client_without_database):
+    assert client_without_database.get("/healthz").status_code == 200
+    answer = client_without_database.get("/readyz")
+    assert answer.status_code == 503 and answer.json()["status"] == "unavailable"
 
 
 def test_pages_that_need_the_database_say_503_and_static_files_still_load(
@@ -47,8 +54,3 @@ def test_pages_that_need_the_database_say_503_and_static_files_still_load(
     assert client_without_database.get("/").status_code == 503
     assert client_without_database.get("/observations").status_code == 503
     assert client_without_database.get("/static/css/app.css").status_code == 200
-
-
-def test_healthz_is_ok_when_the_database_answers(client):
-    answer = client.get("/healthz")
-    assert answer.status_code == 200 and answer.json() == {"status": "ok"}
