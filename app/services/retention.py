@@ -152,14 +152,30 @@ def run_once(*, session: Session, settings: Settings, dry_run: bool = False) -> 
 
 def _reporter_emails(session: Session, cutoff: datetime, dry_run: bool) -> tuple[int, int]:
     """Closed long enough: the reporter's address goes, with the mails to it."""
-    found = session.exec(
-        select(Observation.id, Observation.contact_email).where(
-            col(Observation.contact_email).is_not(None), _closed_before(cutoff)
-        )
-    ).all()
+    ids = list(
+        session.exec(
+            select(Observation.id).where(
+                col(Observation.contact_email).is_not(None), _closed_before(cutoff)
+            )
+        ).all()
+    )
     mails = 0
-    for obs_id, address in found:
-        mails += _resident_mails(session, obs_id, address, dry_run)  # type: ignore[arg-type]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        # A resident's mail names the report of the address it went to (notifications).
+        to_them = (
+            col(OutboxMail.observation_id).in_(chunk),
+            col(OutboxMail.kind).in_(RESIDENT_MAIL_KINDS),
+        )
+        mails += _count(session, OutboxMail, *to_them)
+        if not dry_run:
+            session.exec(delete(OutboxMail).where(*to_them))  # type: ignore[call-overload]
+            session.exec(
+                update(Observation)  # type: ignore[call-overload]
+                # Still closed long enough: a report reopened meanwhile keeps its address.
+                .where(col(Observation.id).in_(chunk), _closed_before(cutoff))
+                .values(contact_email=None)
+            )
     # A report deleted since (the mail's observation_id set to NULL) leaves no one to ask.
     orphans = (
         col(OutboxMail.observation_id).is_(None),
@@ -169,27 +185,15 @@ def _reporter_emails(session: Session, cutoff: datetime, dry_run: bool) -> tuple
     mails += _count(session, OutboxMail, *orphans)
     if not dry_run:
         session.exec(delete(OutboxMail).where(*orphans))  # type: ignore[call-overload]
-        ids = [obs_id for obs_id, _address in found]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            session.exec(
-                update(Observation)  # type: ignore[call-overload]
-                .where(col(Observation.id).in_(chunk))
-                .values(contact_email=None)
-            )
-    return len(found), mails
+    return len(ids), mails
 
 
-def _resident_mails(session: Session, obs_id: int, address: str, dry_run: bool) -> int:
-    where = (
-        OutboxMail.observation_id == obs_id,
-        OutboxMail.to_address == address,
-        col(OutboxMail.kind).in_(RESIDENT_MAIL_KINDS),
+def _resident_mails(session: Session, obs_id: int) -> None:
+    session.exec(
+        delete(OutboxMail).where(  # type: ignore[call-overload]
+            OutboxMail.observation_id == obs_id, col(OutboxMail.kind).in_(RESIDENT_MAIL_KINDS)
+        )
     )
-    n = _count(session, OutboxMail, *where)
-    if n and not dry_run:
-        session.exec(delete(OutboxMail).where(*where))  # type: ignore[call-overload]
-    return n
 
 
 def forget_email(*, session: Session, obs: Observation) -> bool:
@@ -197,7 +201,7 @@ def forget_email(*, session: Session, obs: Observation) -> bool:
     in the history tells staff why no mail goes out. False when there was none (any more)."""
     if not obs.contact_email or obs.id is None:
         return False
-    _resident_mails(session, obs.id, obs.contact_email, dry_run=False)
+    _resident_mails(session, obs.id)
     obs.contact_email = None
     session.add(obs)
     lifecycle.record(
