@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
-from app import cli_api_keys, cli_geocode, i18n
+from app import cli_api_keys, cli_geocode, cli_retention, i18n
 from app.config import Settings, get_settings
 from app.db import MIGRATIONS_DIR, make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
@@ -331,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     mail.set_defaults(func=_outbox)
     cli_geocode.add_parser(sub, _positive)
     cli_api_keys.add_parser(sub, _positive)
+    cli_retention.add_parser(sub)
 
     user = sub.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     # ... and the admin audit log and the Open311 POST log keep this many days.
     retention_audit_days: int = Field(730, ge=1)
     retention_interval_seconds: int = Field(3600, ge=0)
+    # Who residents ask about their personal data, as the privacy page shows it (free text: the
+    # data controller, its data protection officer's e-mail ...; "" = "the municipality").
+    privacy_contact: str = Field("", max_length=500)
 
     # Operations: logs as JSON lines (one object per line, with the request id) or plain text.
     log_format: Literal["json", "text"] = "json"

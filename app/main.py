@@ -27,6 +27,7 @@ from app.db import make_engine
 from app.deps import FORM_LIMITS, Forbidden, LoginRequired, check_text_input
 from app.i18n import gettext as _
 from app.middleware import BodySizeLimit, DefaultFormat, HeadAsGet, SecurityHeaders
+from app.retention_runner import retention_runner
 from app.routes import (
     admin,
     admin_api_keys,
@@ -46,6 +47,7 @@ from app.routes import (
     plan_cases,
     planning,
     planning_exports,
+    privacy,
     quarterly,
     site,
     triage,
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(zones.router)
     app.include_router(site.router)
     app.include_router(health.router)
+    app.include_router(privacy.router)
     app.include_router(auth.router)
     app.include_router(desk.staff)
     app.include_router(triage.router)
@@ -150,8 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _background(app: FastAPI) -> AsyncIterator[None]:
-    """The work the app does besides answering requests: the outbox and street addresses."""
-    async with _outbox_runner(app), _geocoder_runner(app):
+    """The work the app does besides answering requests: the outbox, street addresses and
+    retention."""
+    async with _outbox_runner(app), _geocoder_runner(app), retention_runner(app):
         yield
 
 

@@ -140,6 +140,7 @@ def make_settings(database_url: str, root: Path, **overrides: object) -> Setting
         "tile_url": "",  # no tile server is reachable here
         "default_language": "en",
         "outbox_interval_seconds": 0,  # tests run the outbox themselves
+        "retention_interval_seconds": 0,  # and retention (a pass at start would skew tests)
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from app.services import (
     observations,
     photos,
     public,
+    retention,
     submission,
     support,
 )
@@ -157,6 +158,7 @@ def observation_page(
     request: Request,
     session: SessionDep,
     obs: TrackedObservationDep,
+    settings: SettingsDep,
     # Only "1", "again" and "closed" mean anything; any other value is ignored, not refused.
     sent: str = "",
     walk: str = "",
@@ -175,6 +177,9 @@ def observation_page(
             "sent": sent if sent in ("1", "again") else None,
             "walk_closed": walk == "closed",
             "walk_code": obs.walk_code if obs.walk_id else None,
+            "forget_token": retention.forget_offer(
+                obs=obs, secret_key=settings.ensure_secret_key()
+            ),
         },
     )
 

@@ -34,6 +34,9 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/reports/{observation_id}"): PUBLIC,
     ("GET", "/observations/{token}/fixed"): PUBLIC,
     ("POST", "/observations/{token}/fixed"): PUBLIC,
+    # The reporter's "forget my e-mail": the tracking link and the form's token are the key.
+    ("POST", "/observations/{token}/forget-email"): PUBLIC,
+    ("GET", "/privacy"): PUBLIC,
     ("GET", "/capture/daylight"): PUBLIC,
     ("POST", "/capture/nearby"): PUBLIC,
     ("POST", "/observations/{observation_id}/support"): PUBLIC,
