@@ -41,6 +41,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/zones.geojson"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    # Photo files: photo_access decides per file (tests/routes/test_media.py).
+    ("GET", "/media/{folder}/{shard}/{name}"): PUBLIC,
     ("GET", "/sw.js"): PUBLIC,
     ("GET", "/manifest.webmanifest"): PUBLIC,
     # Open311 GeoReport v2: read by anyone; a POST needs a client system's API key, not a
