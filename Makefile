@@ -44,11 +44,13 @@ test: system-deps test-deps
 	scripts/with-postgres scripts/test-engines $(PYTEST_ARGS)
 
 test-sqlite: test-deps
-	SAFETYWALK_TEST_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	SAFETYWALK_TEST_ENGINE=sqlite SAFETYWALK_TEST_MEDIA=local $(BIN)/pytest $(PYTEST_ARGS)
 
+# The PostgreSQL run keeps the photos in object storage (moto's S3 server, started by the tests),
+# so the suite runs once on the local folder and once on a bucket.
 test-postgres: test-deps
 	@if [ -n "$$SAFETYWALK_TEST_DATABASE_URL" ]; then \
-		SAFETYWALK_TEST_ENGINE=postgresql $(BIN)/pytest $(PYTEST_ARGS); \
+		SAFETYWALK_TEST_ENGINE=postgresql SAFETYWALK_TEST_MEDIA=s3 $(BIN)/pytest $(PYTEST_ARGS); \
 	else echo "no PostgreSQL: the PostgreSQL run was not made"; fi
 
 lint: test-deps

@@ -1,5 +1,5 @@
 """The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, geocode, api-key,
-export, import, zones."""
+media, export, import, zones."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
-from app import cli_api_keys, cli_geocode, cli_retention, i18n
+from app import cli_api_keys, cli_geocode, cli_media, cli_retention, i18n
 from app.config import Settings, get_settings
 from app.db import MIGRATIONS_DIR, make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
@@ -83,20 +83,17 @@ def _load_demo(args: argparse.Namespace) -> int:
 
 
 def _demo_reports(session: Session, settings: Settings) -> dict[str, int]:
-    from app.services import demo, demo_follow_up, photos
+    from app.services import demo, demo_follow_up, media_store, photos
 
     limits = photos.limits(settings)
+    store = media_store.open_store(settings)
     counts = {
-        "observations": demo.load_observations(
-            session=session, media_dir=settings.media_path, limits=limits
-        ),
+        "observations": demo.load_observations(session=session, store=store, limits=limits),
         "reports of the past two years": demo.load_history(
-            session=session, media_dir=settings.media_path, limits=limits
+            session=session, store=store, limits=limits
         ),
     }
-    return counts | demo_follow_up.load(
-        session=session, media_dir=settings.media_path, limits=limits
-    )
+    return counts | demo_follow_up.load(session=session, store=store, limits=limits)
 
 
 def _create_user(args: argparse.Namespace) -> int:
@@ -332,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_geocode.add_parser(sub, _positive)
     cli_api_keys.add_parser(sub, _positive)
     cli_retention.add_parser(sub)
+    cli_media.add_parser(sub, _positive)
 
     user = sub.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

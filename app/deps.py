@@ -18,6 +18,7 @@ from app.models import Observation, PlanCase, Role, SafetyBasis, Walk
 from app.services import (
     area,
     auth,
+    media_store,
     observations,
     plan_cases,
     planning_filters,
@@ -67,8 +68,14 @@ async def check_text_input(request: Request) -> AsyncIterator[None]:
         yield
 
 
+def get_media_store(request: Request) -> media_store.MediaStore:
+    """Where photo files are kept (opened once, at start-up: app.main)."""
+    return request.app.state.media_store
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+MediaStoreDep = Annotated[media_store.MediaStore, Depends(get_media_store)]
 FormDep = Annotated[FormData, Depends(get_form)]
 
 

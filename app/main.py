@@ -41,6 +41,7 @@ from app.routes import (
     follow_up,
     health,
     measures,
+    media,
     my_reports,
     open311,
     owners,
@@ -59,6 +60,7 @@ from app.routes import (
     zones,
 )
 from app.services import geocoding, mail_runner, notifications, open311_format, photos, text_input
+from app.services.media_store import MediaStoreError, open_store
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
 log = logging.getLogger("safetywalk")
@@ -68,7 +70,6 @@ STATIC_DIR = TEMPLATES_DIR.parent / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    settings.media_path.mkdir(parents=True, exist_ok=True)
     settings.ensure_secret_key()
     photos.configure(settings.photo_workers)
     notifications.configure(settings.public_url)
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)
+    app.state.media_store = open_store(settings)
 
     app.include_router(my_reports.router)
     app.include_router(capture.router)
@@ -127,8 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(council.issuers)  # before the readers: /new is not a report id
     app.include_router(council.readers)
     app.include_router(open311.router)
+    app.include_router(media.router)  # photo files, from the media store
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
 
     _add_error_pages(app)
     # Innermost, so both see the request as the router does (HEAD as GET, Open311's .xml).
@@ -318,6 +320,14 @@ def _add_error_pages(app: FastAPI) -> None:
         # The driver's first line ("connection refused"), not the whole text: that quotes the
         # statement and its parameters, which may be someone's data.
         log.error("database unavailable: %s", str(exc.orig or exc).splitlines()[0])
+        response = _error_response(request, 503, _messages()[503])
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.exception_handler(MediaStoreError)
+    async def media_unavailable(request: Request, exc: MediaStoreError) -> Response:
+        # As for the database: the photo store is down, not the request at fault.
+        log.error("media store unavailable on %s %s: %s", request.method, request.url.path, exc)
         response = _error_response(request, 503, _messages()[503])
         response.headers["Retry-After"] = "30"
         return response

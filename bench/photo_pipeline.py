@@ -117,6 +117,7 @@ def run_variant(variant: str, photo_path: Path) -> dict[str, object]:
     from PIL import Image
 
     from app.services import photos
+    from app.services.media_store import LocalStore
 
     data = photo_path.read_bytes()
     baseline = peak_mb()
@@ -128,7 +129,8 @@ def run_variant(variant: str, photo_path: Path) -> dict[str, object]:
             started = time.perf_counter()
             if variant == "ingest":
                 # A fresh folder each time: every run pays for writing both files too.
-                stored = photos.ingest(data, media_dir=Path(media) / str(run), limits=limits())
+                store = LocalStore(Path(media) / str(run))
+                stored = photos.ingest(data, store=store, limits=limits())
                 size = (stored.width, stored.height)
             else:
                 with Image.open(BytesIO(naive_pipeline(data, MAX_PX))) as out:
@@ -148,6 +150,7 @@ def _parallel(data: bytes, media: Path) -> dict[str, object]:
     from PIL import Image
 
     from app.services import photos
+    from app.services.media_store import LocalStore
 
     photos.configure(2)
     errors: list[BaseException] = []
@@ -156,14 +159,14 @@ def _parallel(data: bytes, media: Path) -> dict[str, object]:
     def upload(i: int) -> None:
         start.wait()
         try:
-            photos.ingest(data, media_dir=media / str(i), limits=limits(), workers=2)
+            photos.ingest(data, store=LocalStore(media / str(i)), limits=limits())
         except BaseException as exc:
             errors.append(exc)
 
     # Warm up on a tiny photo (plugins, codecs), so that only the 8 uploads count below.
     tiny = BytesIO()
     Image.new("RGB", (64, 48)).save(tiny, "JPEG")
-    photos.ingest(tiny.getvalue(), media_dir=media / "warm-up", limits=limits())
+    photos.ingest(tiny.getvalue(), store=LocalStore(media / "warm-up"), limits=limits())
     threads = [threading.Thread(target=upload, args=(i,)) for i in range(PARALLEL)]
     baseline = peak_mb()
     started = time.perf_counter()

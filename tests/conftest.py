@@ -1,7 +1,8 @@
 """Test fixtures: a real database (SQLite file, or PostgreSQL when SAFETYWALK_TEST_ENGINE is
 `postgresql`), migrated from empty by Alembic once per run, with Boden's demo data; a fresh app
 per test; observations and accounts wiped after each test, and the reference data (zones,
-units, categories, routing rules) put back as the demo load left it."""
+units, categories, routing rules) put back as the demo load left it. Photos go to a folder of
+each test's own, or with SAFETYWALK_TEST_MEDIA=s3 to a local S3 server (tests/s3server.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.services import demo
+from app.services.media_store import MediaStore, open_store
+from tests import s3server
 
 ENGINE = os.environ.get("SAFETYWALK_TEST_ENGINE", "sqlite")
 # Rows that tests make; the reference data (zones, units, categories) stays for the whole run.
@@ -72,7 +75,17 @@ _reference: dict[str, dict[str, list[dict[str, object]]]] = {}
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"database engine: {ENGINE}"
+    return f"database engine: {ENGINE}, photos: {s3server.MEDIA}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if s3server.MEDIA not in ("local", "s3"):
+        pytest.exit(f"unknown SAFETYWALK_TEST_MEDIA {s3server.MEDIA!r} (local or s3)", 2)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if (server := s3server.running()) is not None:
+        server.stop()
 
 
 def _reset_postgres(url: str) -> None:
@@ -142,6 +155,8 @@ def make_settings(database_url: str, root: Path, **overrides: object) -> Setting
         "outbox_interval_seconds": 0,  # tests run the outbox themselves
         "retention_interval_seconds": 0,  # and retention (a pass at start would skew tests)
     }
+    if s3server.MEDIA == "s3":
+        values.update(s3server.shared().settings(root))
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -149,6 +164,12 @@ def make_settings(database_url: str, root: Path, **overrides: object) -> Setting
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def media(settings: Settings) -> MediaStore:
+    """The test's photo store (its own folder, or its own prefix in the S3 server's bucket)."""
+    return open_store(settings)
 
 
 @pytest.fixture
@@ -210,6 +231,20 @@ def stopped_clock() -> Iterator[datetime]:
     clock.set_to(at)
     yield at
     clock.set_to(None)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> s3server.S3Server:
+    """The local S3 server, for tests of object storage whatever SAFETYWALK_TEST_MEDIA says."""
+    return s3server.shared()
+
+
+@pytest.fixture(autouse=True)
+def _empty_bucket() -> Iterator[None]:
+    """Photos go with the rows that name them: the bucket is emptied after each test."""
+    yield
+    if (server := s3server.running()) is not None:
+        server.empty()
 
 
 @pytest.fixture(autouse=True)

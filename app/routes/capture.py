@@ -13,6 +13,7 @@ from starlette.responses import Response
 from app import clock
 from app.deps import (
     FormDep,
+    MediaStoreDep,
     SessionDep,
     SettingsDep,
     TrackedObservationDep,
@@ -46,7 +47,11 @@ def capture_page(request: Request, session: SessionDep, settings: SettingsDep) -
 
 @router.post("/observations")
 def submit_observation(
-    request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: MediaStoreDep,
 ) -> Response:
     """Store an observation (form, htmx or API); a replayed client_id returns the first one."""
     raw = {key: value for key, value in form.multi_items() if isinstance(value, str)}
@@ -62,7 +67,7 @@ def submit_observation(
             session=session,
             raw=raw,
             uploads=uploads,
-            media_dir=settings.media_path,
+            store=store,
             limits=photos.limits(settings),
             max_photos=settings.photos_per_observation,
             description_max=settings.description_max_chars,

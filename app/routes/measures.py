@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from app.deps import (
     FormDep,
+    MediaStoreDep,
     SessionDep,
     SettingsDep,
     VisitorDep,
@@ -364,13 +365,15 @@ def _annex_context(found: annex.Annex, *, for_pdf: bool) -> dict:  # type: ignor
 
 
 @readers.get("/agreements/{agreement_id}/annex.pdf")
-def annex_pdf(request: Request, settings: SettingsDep, found: AnnexDep) -> Response:
+def annex_pdf(
+    request: Request, settings: SettingsDep, store: MediaStoreDep, found: AnnexDep
+) -> Response:
     html = templates.env.get_template("follow_up/annex_pdf.html").render(
         _annex_context(found, for_pdf=True) | {"lang": current_language(), "request": request}
     )
     from app.services.protocol_pdf import render_pdf  # WeasyPrint loads only when asked
 
-    pdf = render_pdf(html, media_dir=settings.media_path, base_url=settings.public_url.rstrip("/"))
+    pdf = render_pdf(html, store=store, base_url=settings.public_url.rstrip("/"))
     name = annex.file_name(found.view, "pdf")
     return Response(
         pdf,

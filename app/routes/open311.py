@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app import clock
-from app.deps import FormDep, SessionDep, SettingsDep
+from app.deps import FormDep, MediaStoreDep, SessionDep, SettingsDep
 from app.routes import open311_docs
 from app.services import open311, open311_format, open311_intake
 from app.services.open311_format import Format
@@ -95,7 +95,12 @@ def service_definition(
     openapi_extra=open311_intake.REQUEST_BODY,
 )
 def post_request(
-    request: Request, session: SessionDep, settings: SettingsDep, form: FormDep, fmt: FormatPath
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: MediaStoreDep,
+    form: FormDep,
+    fmt: FormatPath,
 ) -> Response:
     """Create a service request (an observation) for a client system with an API key."""
     open311_intake.check_content_type(
@@ -113,6 +118,7 @@ def post_request(
         fields=fields,
         query=list(request.query_params.multi_items()),
         media=media,
+        store=store,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return answer(fmt, "service_requests", created, public=False)

@@ -9,16 +9,16 @@ open links before people do."""
 
 from __future__ import annotations
 
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import (
     FormDep,
+    MediaStoreDep,
     ObservationDep,
     SessionDep,
     SettingsDep,
@@ -291,19 +291,15 @@ def owner_answer(
 @public.get("/{secret}/photos/{photo_id}")
 def owner_photo(
     session: SessionDep,
-    settings: SettingsDep,
+    store: MediaStoreDep,
     found: HandoffDep,
     photo_id: Id,
     thumb: Annotated[bool, Query()] = False,
 ) -> Response:
     """One of the report's photos, for whoever holds the link (private categories too)."""
-    path: FilePath | None = handoff.photo_file(
-        session=session,
-        handoff=found,
-        photo_id=photo_id,
-        media_dir=settings.media_path,
-        thumb=thumb,
+    content = handoff.photo_content(
+        session=session, handoff=found, photo_id=photo_id, store=store, thumb=thumb
     )
-    if path is None:
+    if content is None:
         raise HTTPException(status_code=404)
-    return FileResponse(path, media_type="image/jpeg", headers={**NO_STORE})
+    return Response(content, media_type="image/jpeg", headers={**NO_STORE})

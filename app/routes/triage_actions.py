@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from app.config import Settings
 from app.deps import (
+    MediaStoreDep,
     ObservationDep,
     SessionDep,
     SettingsDep,
@@ -93,6 +94,7 @@ def change_status(
     obs: ObservationDep,
     session: SessionDep,
     settings: SettingsDep,
+    store: MediaStoreDep,
     visitor: VisitorDep,
     to: Annotated[Status, Form()],
     note: Annotated[str, Form(max_length=4000)] = "",
@@ -108,9 +110,7 @@ def change_status(
     try:
         after = None
         if after_photo is not None and (after_photo.filename or after_photo.size):
-            after = photos.ingest(
-                after_photo.file, media_dir=settings.media_path, limits=photos.limits(settings)
-            )
+            after = photos.ingest(after_photo.file, store=store, limits=photos.limits(settings))
         triage.move(
             session=session,
             obs=obs,

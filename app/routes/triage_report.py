@@ -18,6 +18,7 @@ from app import clock
 from app.config import Settings
 from app.deps import (
     FormDep,
+    MediaStoreDep,
     ObservationDep,
     SessionDep,
     SettingsDep,
@@ -146,6 +147,7 @@ def update_report(
     obs: ObservationDep,
     session: SessionDep,
     settings: SettingsDep,
+    store: MediaStoreDep,
     visitor: VisitorDep,
     form: FormDep,
     to: Annotated[Status | None, BLANK_IS_NONE, Form()] = None,
@@ -177,9 +179,7 @@ def update_report(
     )
     photo = None
     if after_photo is not None and (after_photo.filename or after_photo.size):
-        photo = triage_update.AfterPhoto(
-            after_photo.file, settings.media_path, photos.limits(settings)
-        )
+        photo = triage_update.AfterPhoto(after_photo.file, store, photos.limits(settings))
     sent = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"}
     try:
         saved = triage_update.save(

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.deps import (
     FormDep,
+    MediaStoreDep,
     SessionDep,
     SettingsDep,
     VisitorDep,
@@ -231,7 +232,12 @@ def join_sheet_page(
 
 @leaders.get("/{walk_id}/join-sheet.pdf")
 def join_sheet_pdf(
-    request: Request, session: SessionDep, settings: SettingsDep, walk: WalkDep, visitor: VisitorDep
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: MediaStoreDep,
+    walk: WalkDep,
+    visitor: VisitorDep,
 ) -> Response:
     html = templates.env.get_template("walks/join_sheet_pdf.html").render(
         {
@@ -243,7 +249,7 @@ def join_sheet_pdf(
     )
     from app.services.protocol_pdf import render_pdf  # WeasyPrint loads only when asked
 
-    pdf = render_pdf(html, media_dir=settings.media_path, base_url=settings.public_url.rstrip("/"))
+    pdf = render_pdf(html, store=store, base_url=settings.public_url.rstrip("/"))
     return Response(
         pdf,
         media_type="application/pdf",

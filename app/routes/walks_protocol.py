@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
-from app.deps import SessionDep, SettingsDep, WalkDep, require_csrf, require_role
+from app.deps import MediaStoreDep, SessionDep, SettingsDep, WalkDep, require_csrf, require_role
 from app.i18n import current_language
 from app.models import Role
 from app.services import protocol_map, walk_protocol
@@ -82,7 +82,11 @@ def protocol_page(request: Request, proto: ProtocolDep) -> Response:
 
 @router.get("/{walk_id}/protocol.pdf")
 def protocol_pdf(
-    request: Request, settings: SettingsDep, proto: ProtocolDep, base_url: BaseUrlDep
+    request: Request,
+    settings: SettingsDep,
+    store: MediaStoreDep,
+    proto: ProtocolDep,
+    base_url: BaseUrlDep,
 ) -> Response:
     html = templates.env.get_template("walks/protocol_pdf.html").render(
         {
@@ -98,7 +102,7 @@ def protocol_pdf(
     )
     from app.services.protocol_pdf import render_pdf  # WeasyPrint loads only when asked
 
-    pdf = render_pdf(html, media_dir=settings.media_path, base_url=base_url)
+    pdf = render_pdf(html, store=store, base_url=base_url)
     return Response(
         pdf,
         media_type="application/pdf",

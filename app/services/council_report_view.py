@@ -14,6 +14,7 @@ from app.i18n import current_language
 from app.i18n import gettext as _
 from app.services import charts
 from app.services.council_report import Report
+from app.services.media_store import LocalStore
 
 MINUS = "\u2212"
 NO_DATA = "\u2013"
@@ -84,4 +85,4 @@ def pdf(*, html: str, base_url: str) -> bytes:
     from app.services.protocol_pdf import render_pdf  # WeasyPrint loads only when asked
 
     with tempfile.TemporaryDirectory(prefix="council-") as folder:
-        return render_pdf(html, media_dir=Path(folder), base_url=base_url)
+        return render_pdf(html, store=LocalStore(Path(folder)), base_url=base_url)

@@ -28,6 +28,7 @@ from app.models import (
     ZoneKind,
 )
 from app.services import lifecycle, observations, outside_owners, photos, zones
+from app.services.media_store import MediaStore
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 # Demo observations get ids derived from this, so loading them twice stores them once.
@@ -87,7 +88,7 @@ def load(*, session: Session) -> dict[str, int]:
     }
 
 
-def load_observations(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> int:
+def load_observations(*, session: Session, store: MediaStore, limits: photos.PhotoLimits) -> int:
     """A few residents' reports around Boden, stored through the real capture pipeline (and
     the triagers' canned replies for them); returns how many reports were new."""
     _load_replies(session)
@@ -110,7 +111,7 @@ def load_observations(*, session: Session, media_dir: Path, limits: photos.Photo
             session=session,
             raw=raw,
             uploads=[],
-            media_dir=media_dir,
+            store=store,
             limits=limits,
             max_photos=3,
             description_max=2000,
@@ -228,7 +229,7 @@ TEXTS = {
 def load_history(
     *,
     session: Session,
-    media_dir: Path,
+    store: MediaStore,
     limits: photos.PhotoLimits,
     size: int = HISTORY_SIZE,
 ) -> int:
@@ -263,7 +264,7 @@ def load_history(
                 session=session,
                 raw=raw,
                 uploads=[],
-                media_dir=media_dir,
+                store=store,
                 limits=limits,
                 max_photos=3,
                 description_max=2000,

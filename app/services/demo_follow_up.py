@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -37,6 +36,7 @@ from app.models import (
     Zone,
 )
 from app.services import demo, demo_pictures, demo_walks, photos
+from app.services.media_store import MediaStore
 
 DEMO_SOURCE = "demo: påhittade siffror"
 # (indicator, direction, value, baseline: years back or None, within_days, category slug, note)
@@ -85,14 +85,14 @@ SOURCES = {
 PHOTO_FIXES = 12
 
 
-def load(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> dict[str, int]:
+def load(*, session: Session, store: MediaStore, limits: photos.PhotoLimits) -> dict[str, int]:
     """Everything above; returns what was new."""
     year = clock.now().astimezone(demo.STOCKHOLM).year
-    counts = {"walks": demo_walks.load(session=session, media_dir=media_dir, limits=limits)}
+    counts = {"walks": demo_walks.load(session=session, store=store, limits=limits)}
     counts["measures"] = _agreement(session, year)
     counts["targets"] = _targets(session, year)
     counts["external figures"] = _external(session, year)
-    counts["published fixes"] = _photos(session, media_dir, limits)
+    counts["published fixes"] = _photos(session, store, limits)
     session.commit()
     return counts
 
@@ -229,7 +229,7 @@ def _external(session: Session, year: int) -> int:
     return made
 
 
-def _photos(session: Session, media_dir: Path, limits: photos.PhotoLimits) -> int:
+def _photos(session: Session, store: MediaStore, limits: photos.PhotoLimits) -> int:
     """Before/after photos for fixes of the past year that have none, spread over the year so
     that each recent quarter has a few; most published by their unit."""
     if session.exec(select(Photo.id).where(Photo.kind == PhotoKind.after)).first() is not None:
@@ -262,7 +262,7 @@ def _photos(session: Session, media_dir: Path, limits: photos.PhotoLimits) -> in
         for photo_kind, after in ((PhotoKind.report, False), (PhotoKind.after, True)):
             if (kind, after) not in stored_once:
                 stored_once[kind, after] = photos.ingest(
-                    demo_pictures.picture(kind, after=after), media_dir=media_dir, limits=limits
+                    demo_pictures.picture(kind, after=after), store=store, limits=limits
                 )
             stored = stored_once[kind, after]
             session.add(

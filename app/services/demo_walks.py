@@ -10,7 +10,6 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from shapely.geometry import shape
 from sqlmodel import Session, select
@@ -29,6 +28,7 @@ from app.models import (
     Zone,
 )
 from app.services import demo, observations, photos
+from app.services.media_store import MediaStore
 
 WALK_SEED = 2027
 # The walks are led by the municipality's safety coordinator: a stored account (a walk needs
@@ -98,7 +98,7 @@ def leader(*, session: Session) -> StaffUser:
     return user
 
 
-def load(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> int:
+def load(*, session: Session, store: MediaStore, limits: photos.PhotoLimits) -> int:
     """The demo's walks; returns how many were new."""
     today = clock.now().replace(minute=0, second=0, microsecond=0)
     districts = {z.slug: z for z in session.exec(select(Zone)).all()}
@@ -107,7 +107,7 @@ def load(*, session: Session, media_dir: Path, limits: photos.PhotoLimits) -> in
         if session.exec(select(Walk.id).where(Walk.join_code == plan.code)).first() is not None:
             continue
         rng = random.Random(f"{WALK_SEED}-{plan.code}")
-        _make(session, plan, districts[plan.district], rng, today, media_dir, limits)
+        _make(session, plan, districts[plan.district], rng, today, store, limits)
         session.commit()
         made += 1
     return made
@@ -119,7 +119,7 @@ def _make(
     zone: Zone,
     rng: random.Random,
     today: datetime,
-    media_dir: Path,
+    store: MediaStore,
     limits: photos.PhotoLimits,
 ) -> None:
     starts_at = demo.local_time(today - timedelta(days=plan.days_ago), plan.hour)
@@ -175,7 +175,7 @@ def _make(
                 session=session,
                 raw=raw,
                 uploads=[],
-                media_dir=media_dir,
+                store=store,
                 limits=limits,
                 max_photos=3,
                 description_max=2000,

@@ -24,7 +24,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -45,6 +44,7 @@ from app.models import (
     Status,
 )
 from app.services import lifecycle, notifications, observations, outbox, text_input
+from app.services.media_store import MediaMissing, MediaStore, photo_key
 
 MAX_NOTE = 2000
 # What `secrets.token_urlsafe(32)` makes (43 characters); anything else is not a secret of ours.
@@ -288,16 +288,18 @@ def _mail_resident(*, session: Session, obs: Observation, said: str) -> None:
     )
 
 
-def photo_file(
-    *, session: Session, handoff: Handoff, photo_id: int, media_dir: Path, thumb: bool
-) -> Path | None:
+def photo_content(
+    *, session: Session, handoff: Handoff, photo_id: int, store: MediaStore, thumb: bool
+) -> bytes | None:
     """The file of one of the report's photos, for the owner's link; None when the photo is
     not this report's (a link opens its own report's photos and nothing else)."""
     photo = session.get(Photo, photo_id)
     if photo is None or photo.observation_id != handoff.observation_id:
         return None
-    path = media_dir / ("thumbs" if thumb else "photos") / photo.sha256[:2] / f"{photo.sha256}.jpg"
-    return path if path.is_file() else None
+    try:
+        return store.get(photo_key(photo.sha256, thumb=thumb))
+    except MediaMissing:
+        return None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from app.config import Settings
 
@@ -72,6 +73,13 @@ class LocalStore:
         path = self.path(key)
         if path.exists():
             return
+        try:
+            self._write(path, content)
+        except OSError as exc:  # a full disk, a lost mount: the store's fault, not the request's
+            raise MediaStoreError(f"{self.root}: writing {key}: {exc.strerror or exc}") from exc
+
+    @staticmethod
+    def _write(path: Path, content: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
@@ -97,6 +105,8 @@ class LocalStore:
             return self.path(key).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise MediaMissing(key) from exc
+        except OSError as exc:
+            raise MediaStoreError(f"{self.root}: reading {key}: {exc.strerror or exc}") from exc
 
     def exists(self, key: str) -> bool:
         try:
@@ -118,9 +128,10 @@ class LocalStore:
     def check(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            probe = self.root / ".ready-probe"
-            probe.write_bytes(b"ok")
-            probe.unlink()
+            # A name of its own: app servers sharing the folder must not delete each other's.
+            fd, probe = tempfile.mkstemp(dir=self.root, prefix=".tmp-ready-")
+            os.close(fd)
+            os.unlink(probe)
         except OSError as exc:
             raise MediaStoreError(f"{self.root}: {exc.strerror or exc}") from exc
 
@@ -128,14 +139,143 @@ class LocalStore:
         return str(self.root)
 
 
+class S3Store:
+    """A bucket (and key prefix) in an S3-compatible object store: AWS, MinIO, Ceph ...
+
+    Credentials come from boto3's usual chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in
+    the environment, or the machine's role; never from our settings."""
+
+    def __init__(
+        self, bucket: str, prefix: str = "", *, endpoint_url: str = "", region: str
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        self.endpoint_url = endpoint_url
+        self.client: Any = _s3_client(endpoint_url, region)
+
+    def _key(self, key: str) -> str:
+        # As the folder's keys cannot leave the folder, a key cannot leave the prefix (a server
+        # that resolves "..", as some S3-compatible ones do, would otherwise let it).
+        if not key or any(part in ("", ".", "..") for part in key.split("/")):
+            raise MediaMissing(key)
+        return self.prefix + key
+
+    def put(self, key: str, content: bytes) -> None:
+        # No HEAD first: a PUT of the same content-addressed bytes is harmless, and S3 makes an
+        # object visible only once it is whole.
+        self._call(
+            "put_object",
+            key,
+            Bucket=self.bucket,
+            Key=self._key(key),
+            Body=content,
+            ContentType=_content_type(key),
+        )
+
+    def get(self, key: str) -> bytes:
+        answer = self._call("get_object", key, Bucket=self.bucket, Key=self._key(key))
+        body = answer["Body"]
+        try:
+            return bytes(body.read())
+        except self._errors() as exc:
+            raise MediaStoreError(f"{self.describe()}: reading {key}: {exc}") from exc
+        finally:
+            body.close()
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._call("head_object", key, Bucket=self.bucket, Key=self._key(key))
+        except MediaMissing:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        self._call("delete_object", key, Bucket=self.bucket, Key=self._key(key))
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix + prefix
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield item["Key"][len(self.prefix) :]
+        except self._errors() as exc:
+            raise MediaStoreError(f"{self.describe()}: listing: {exc}") from exc
+
+    def check(self) -> None:
+        self.put(".ready-probe", b"ok")
+        self.delete(".ready-probe")
+
+    def describe(self) -> str:
+        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
+        return f"s3://{self.bucket}/{self.prefix}{where}"
+
+    def _call(self, operation: str, key: str, **params: Any) -> Any:
+        """One request; a missing key is MediaMissing, any other failure MediaStoreError."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return getattr(self.client, operation)(**params)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("NoSuchKey", "404", "NotFound"):
+                raise MediaMissing(key) from exc
+            raise MediaStoreError(f"{self.describe()}: {operation} {key}: {code}") from exc
+        except self._errors() as exc:
+            raise MediaStoreError(f"{self.describe()}: {operation} {key}: {exc}") from exc
+
+    @staticmethod
+    def _errors() -> tuple[type[Exception], ...]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        return (BotoCoreError, ClientError, OSError)
+
+
+@lru_cache(maxsize=4)
+def _s3_client(endpoint_url: str, region: str) -> Any:
+    """One client per endpoint and region, shared by every store and thread (boto3 clients
+    are thread-safe; making one reads the service's model from disk, tens of milliseconds)."""
+    import boto3  # only where object storage is configured
+    from botocore.config import Config
+
+    config = Config(
+        # Path-style addressing works with every S3-compatible server; virtual-host style
+        # needs a wildcard DNS name per bucket, which MinIO and Ceph set-ups often lack.
+        s3={"addressing_style": "path"} if endpoint_url else {},
+        connect_timeout=5,
+        read_timeout=30,
+        retries={"mode": "standard", "max_attempts": 3},
+        # Every request thread may read or write a photo at once.
+        max_pool_connections=32,
+    )
+    # A session of its own: boto3's default session is not safe to share between threads.
+    return boto3.session.Session().client(
+        "s3", endpoint_url=endpoint_url or None, region_name=region, config=config
+    )
+
+
+def _content_type(key: str) -> str:
+    return {"jpg": "image/jpeg", "png": "image/png"}.get(
+        key.rsplit(".", 1)[-1], "application/octet-stream"
+    )
+
+
 def open_store(settings: Settings) -> MediaStore:
     """The store the settings name (one per process and configuration)."""
-    return _open(settings.media_url.strip(), str(settings.media_path))
+    return _open(
+        settings.media_url.strip(),
+        str(settings.media_path),
+        settings.media_s3_endpoint_url.strip(),
+        settings.media_s3_region,
+    )
 
 
 @lru_cache(maxsize=8)
-def _open(media_url: str, media_path: str) -> MediaStore:
+def _open(media_url: str, media_path: str, endpoint_url: str, region: str) -> MediaStore:
     if not media_url:
         return LocalStore(Path(media_path))
-    # S3Store (storage helper): s3://bucket/prefix with media_s3_endpoint_url/region.
-    raise MediaStoreError(f"unsupported SAFETYWALK_MEDIA_URL {media_url!r}")
+    parts = urlsplit(media_url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise MediaStoreError(f"SAFETYWALK_MEDIA_URL must be s3://bucket/prefix, not {media_url!r}")
+    return S3Store(parts.netloc, parts.path, endpoint_url=endpoint_url, region=region)

@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +36,7 @@ from app.models import (
     Zone,
 )
 from app.services import daylight, lifecycle, photos, routing, submission, walks, zones
+from app.services.media_store import MediaStore
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def capture(
     session: Session,
     raw: Mapping[str, str | None],
     uploads: Sequence[bytes | BinaryIO],
-    media_dir: Path,
+    store: MediaStore,
     limits: photos.PhotoLimits,
     max_photos: int,
     description_max: int,
@@ -119,7 +119,7 @@ def capture(
     stored: list[photos.StoredPhoto] = []
     for upload in uploads:
         try:
-            stored.append(photos.ingest(upload, media_dir=media_dir, limits=limits))
+            stored.append(photos.ingest(upload, store=store, limits=limits))
         except photos.PhotoRejected as exc:
             message = submission.photo_message(
                 exc.reason,

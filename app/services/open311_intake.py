@@ -33,6 +33,7 @@ from app.services import (
     photos,
     submission,
 )
+from app.services.media_store import MediaStore
 from app.services.open311_format import Open311Error
 
 log = logging.getLogger("safetywalk")
@@ -145,6 +146,7 @@ def post(
     settings: Settings,
     fields: Sequence[tuple[str, str]],
     media: Sequence[BinaryIO],
+    store: MediaStore,
     idempotency_key: str | None,
     query: Sequence[tuple[str, str]] = (),
 ) -> list[Mapping[str, Any]]:
@@ -182,6 +184,7 @@ def post(
             client=client,
             given=given,
             media=media,
+            store=store,
             idempotency_key=idempotency_key,
         )
     except Open311Error as exc:
@@ -240,6 +243,7 @@ def _store(
     client: ApiClient,
     given: _Given,
     media: Sequence[BinaryIO],
+    store: MediaStore,
     idempotency_key: str | None,
 ) -> Observation:
     key = (idempotency_key or "").strip()
@@ -294,7 +298,7 @@ def _store(
             session=session,
             raw=raw,
             uploads=uploads,
-            media_dir=settings.media_path,
+            store=store,
             limits=photos.limits(settings),
             max_photos=settings.photos_per_observation,
             # The spec's limit (the column's too); the form's own may be lower.

@@ -10,8 +10,9 @@ hostile upload must not exhaust the server. So each upload is:
 3. normalised: resized to `photo_max_px` on the long side, then turned upright (rotating the
    small image is cheaper), then saved as a JPEG with no metadata at all, plus a thumbnail
    made from the resized image;
-4. written atomically under a name made from the content hash (temp file, fsync, rename), so
-   a crash leaves at worst an unused file, never a row pointing at a missing or half file.
+4. written whole to the media store (app.services.media_store: the local folder or a bucket)
+   under a name made from the content hash, before any row names it, so a crash leaves at worst
+   an unused file, never a row pointing at a missing or half file.
 
 The GPS position in the original's EXIF is read before it is stripped: it is the fallback
 position when the browser sent none.
@@ -20,18 +21,16 @@ position when the browser sent none.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 from typing import BinaryIO
 
 import pillow_heif
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from app.config import Settings
+from app.services.media_store import MediaStore, photo_key
 from app.services.monitoring import PHOTO_INGEST_SECONDS
 
 pillow_heif.register_heif_opener()
@@ -96,7 +95,7 @@ def configure(workers: int) -> None:
 
 
 @PHOTO_INGEST_SECONDS.time()
-def ingest(source: bytes | BinaryIO, *, media_dir: Path, limits: PhotoLimits) -> StoredPhoto:
+def ingest(source: bytes | BinaryIO, *, store: MediaStore, limits: PhotoLimits) -> StoredPhoto:
     """Check, clean and store one uploaded photo; raise PhotoRejected for what we refuse.
 
     An upload waits on disk (as the multipart parser spooled it) until a decode slot is free,
@@ -110,8 +109,8 @@ def ingest(source: bytes | BinaryIO, *, media_dir: Path, limits: PhotoLimits) ->
         photo_bytes, thumb_bytes, size, position = _normalise(data, limits)
         del data
     digest = hashlib.sha256(photo_bytes).hexdigest()
-    _write_once(media_dir / "photos" / digest[:2] / f"{digest}.jpg", photo_bytes)
-    _write_once(media_dir / "thumbs" / digest[:2] / f"{digest}.jpg", thumb_bytes)
+    store.put(photo_key(digest), photo_bytes)
+    store.put(photo_key(digest, thumb=True), thumb_bytes)
     return StoredPhoto(sha256=digest, width=size[0], height=size[1], exif_position=position)
 
 
@@ -195,31 +194,6 @@ def _degrees(dms: tuple, ref: str | bytes) -> float:
     if isinstance(ref, bytes):
         ref = ref.decode("ascii", "ignore")
     return -value if ref.strip().upper() in ("S", "W") else value
-
-
-def _write_once(path: Path, content: bytes) -> None:
-    """Write atomically; a file of this hash already there is the same content."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes 0600; a reverse proxy serving the media folder must be able to read it.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        # The rename itself must reach the disk before the row that names the file commits.
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def limits(settings: Settings) -> PhotoLimits:

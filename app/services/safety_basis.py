@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.models import Category, PlanCase, SafetyBasis, StaffUser
 from app.services import history, map_image, plan_cases, plan_checklist, recurring, zones
+from app.services.media_store import LocalStore
 from app.services.plan_area import to_sweref
 from app.services.planning_filters import Filters
 
@@ -235,10 +236,11 @@ def view(basis: SafetyBasis) -> Basis:
 
 
 def pdf(*, html: str, png: bytes, base_url: str) -> bytes:
-    """The basis page's PDF: its map is read as /media/map.png from a folder of its own, so
-    the PDF needs nothing from the network nor from the shared media folder."""
+    """The basis page's PDF: its map is read as /media/map.png from a store of its own (a
+    temporary folder), so the PDF needs nothing from the network nor from the photo store."""
     from app.services.protocol_pdf import render_pdf  # WeasyPrint loads only when asked
 
     with tempfile.TemporaryDirectory(prefix="basis-") as folder:
-        (Path(folder) / "map.png").write_bytes(png)
-        return render_pdf(html, media_dir=Path(folder), base_url=base_url)
+        store = LocalStore(Path(folder))
+        store.put("map.png", png)
+        return render_pdf(html, store=store, base_url=base_url)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlmodel import Session
@@ -51,6 +50,7 @@ from app.services import (
     triage,
     visibility,
 )
+from app.services.media_store import MediaStore
 
 # The statuses a photo "after the fix" belongs to.
 FIXED_STATES = frozenset({Status.fixed, Status.verified})
@@ -78,7 +78,7 @@ class AfterPhoto:
     """The uploaded photo after the fix, and where and how to store it."""
 
     source: BinaryIO
-    media_dir: Path
+    store: MediaStore
     limits: photos.PhotoLimits
 
 
@@ -299,7 +299,7 @@ def _add_after_photo(session: Session, obs: Observation, upload: AfterPhoto) -> 
             "after_photo", _("Add the photo after the fix when the report is marked fixed.")
         )
     try:
-        stored = photos.ingest(upload.source, media_dir=upload.media_dir, limits=upload.limits)
+        stored = photos.ingest(upload.source, store=upload.store, limits=upload.limits)
     except photos.PhotoRejected as exc:
         message = submission.photo_message(
             exc.reason,

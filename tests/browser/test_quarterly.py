@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from app import clock
 from app.models import Photo, PhotoKind, Status, Unit, Walk, WalkStatus
 from app.services import demo_pictures, photos
+from app.services.media_store import MediaStore
 from tests.browser.conftest import check_accessibility, shot
-from tests.conftest import make_settings
 from tests.factories import CENTRUM, insert_observation, make_staff
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -25,7 +25,7 @@ def device_context(request: pytest.FixtureRequest) -> BrowserContext:
     return request.getfixturevalue(request.param)
 
 
-def a_quarter(session: Session, media_dir) -> None:  # type: ignore[no-untyped-def]
+def a_quarter(session: Session, store: MediaStore, limits: photos.PhotoLimits) -> None:
     cleaning = session.exec(select(Unit.id).where(Unit.slug == "cleaning")).one()
     for n in range(4):
         insert_observation(
@@ -47,10 +47,9 @@ def a_quarter(session: Session, media_dir) -> None:  # type: ignore[no-untyped-d
         photos_published=True,
         unit_id=cleaning,
     )
-    limits = photos.limits(make_settings("sqlite://", media_dir.parent))
     for kind, after in ((PhotoKind.report, False), (PhotoKind.after, True)):
         stored = photos.ingest(
-            demo_pictures.picture("graffiti", after=after), media_dir=media_dir, limits=limits
+            demo_pictures.picture("graffiti", after=after), store=store, limits=limits
         )
         session.add(
             Photo(
@@ -85,7 +84,8 @@ def test_the_quarterly_page_reads_well_on_a_phone_and_a_desktop(
     device = request.node.callspec.params["device_context"]
     clock.set_to(NOW)
     with Session(live_server.app.state.engine) as session:
-        a_quarter(session, live_server.app.state.settings.media_path)
+        state = live_server.app.state
+        a_quarter(session, state.media_store, photos.limits(state.settings))
 
     page = device_context.new_page()
     page.goto(live_server.url + "/quarterly")

@@ -46,6 +46,8 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,  # the reasons only for metrics_networks
     ("GET", "/metrics"): PUBLIC,  # no role: only clients in metrics_networks (test_health.py)
+    # Photo files: photo_access decides per file (tests/routes/test_media.py).
+    ("GET", "/media/{folder}/{shard}/{name}"): PUBLIC,
     ("GET", "/sw.js"): PUBLIC,
     ("GET", "/manifest.webmanifest"): PUBLIC,
     # Open311 GeoReport v2: read by anyone; a POST needs a client system's API key, not a

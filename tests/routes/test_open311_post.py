@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -23,6 +24,7 @@ from app import clock
 from app.main import create_app
 from app.models import ApiClient, ApiPost, Category, Observation, Photo, Zone
 from app.services import open311_keys
+from app.services.media_store import photo_key
 from tests import geocoder, mediaserver
 from tests.conftest import make_settings
 from tests.factories import CENTRUM, JSON, count, jpeg_bytes, observation_fields
@@ -371,8 +373,8 @@ def test_a_media_upload_goes_through_the_photo_pipeline(client, session, key):
     assert obs.position_source == "photo"
     assert (round(obs.lat, 4), round(obs.lon, 4)) == CENTRUM
     stored = session.exec(select(Photo)).one()
-    path = Path(client.app.state.settings.media_path) / "photos" / stored.sha256[:2]  # type: ignore[attr-defined]
-    with Image.open(path / f"{stored.sha256}.jpg") as image:
+    store = client.app.state.media_store  # type: ignore[attr-defined]
+    with Image.open(BytesIO(store.get(photo_key(stored.sha256)))) as image:
         assert not image.getexif()
         assert "exif" not in image.info
 

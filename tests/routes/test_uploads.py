@@ -12,9 +12,11 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import select
 
+from app.config import Settings
 from app.main import create_app
 from app.models import Observation, Photo
 from app.services import observations
+from app.services.media_store import open_store
 from tests.conftest import make_settings
 from tests.factories import (
     CENTRUM,
@@ -32,8 +34,9 @@ from tests.services.test_photos import png_bomb, red_corner
 SERIAL = "SN-4711-0815-CAMERA"
 
 
-def stored_files(media: Path) -> list[Path]:
-    return sorted(p for p in media.rglob("*") if p.is_file())
+def stored_files(settings: Settings) -> list[str]:
+    """Every file in the app's photo store (folder or bucket)."""
+    return sorted(open_store(settings).keys())
 
 
 def noisy_jpeg(width: int, height: int) -> bytes:
@@ -98,7 +101,7 @@ def test_a_bad_photo_is_refused_with_a_clear_message_and_nothing_is_stored(
 
     assert count(session, Observation) == 0
     assert count(session, Photo) == 0
-    assert stored_files(settings.media_path) == []
+    assert stored_files(settings) == []
 
     # The server is fine: the resident's next try, with a real photo, is stored.
     retry = post_observation(client, photos=[("IMG_0003.jpg", jpeg_bytes(), "image/jpeg")])
@@ -177,7 +180,7 @@ def test_a_photo_over_the_size_limit_is_refused_and_the_next_one_goes_through(
     assert answer.json()["result"] == "refused"
     assert "The photo is larger than" in answer.json()["errors"]["photo"]
     assert count(session, Observation) == 0
-    assert stored_files(settings.media_path) == []
+    assert stored_files(settings) == []
 
     small = post_observation(
         small_limit_client, photos=[("IMG_0007.jpg", jpeg_bytes(), "image/jpeg")]

@@ -110,7 +110,7 @@ def test_the_protocol_as_pdf_opens_and_lists_the_items(client, closed_walk):
         "Street lighting",
     ):
         assert expected in text, expected
-    # The photos are embedded, read from disk.
+    # The photos are embedded, read from the media store (folder or bucket).
     images = [img for page in reader.pages for img in page.images]
     assert len(images) >= 3
 

@@ -42,6 +42,7 @@ from app.services import (
     recurring,
 )
 from app.services.indicators import Period
+from app.services.media_store import open_store
 from app.services.planning_filters import Filters
 from tests.factories import log_in
 
@@ -50,10 +51,10 @@ def test_the_demo_history_is_a_town_worth_looking_at(session: Session, settings)
     limits = photos.limits(settings)
     with clock.frozen(datetime(2026, 11, 30, 12, tzinfo=UTC)):
         made = demo.load_history(
-            session=session, media_dir=settings.media_path, limits=limits, size=120
+            session=session, store=open_store(settings), limits=limits, size=120
         )
         again = demo.load_history(
-            session=session, media_dir=settings.media_path, limits=limits, size=120
+            session=session, store=open_store(settings), limits=limits, size=120
         )
     assert (made, again) == (120, 0)  # stored once
 
@@ -85,8 +86,9 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 def load_everything(session: Session, settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
     limits = photos.limits(settings)
-    demo.load_history(session=session, media_dir=settings.media_path, limits=limits)
-    return demo_follow_up.load(session=session, media_dir=settings.media_path, limits=limits)
+    store = open_store(settings)
+    demo.load_history(session=session, store=store, limits=limits)
+    return demo_follow_up.load(session=session, store=store, limits=limits)
 
 
 def with_category(session: Session) -> list[tuple[Observation, str]]:
@@ -211,9 +213,7 @@ def test_the_demo_has_the_agreement_its_targets_figures_walks_and_photos(
 
 def test_nobody_can_log_in_as_the_demo_walks_leader(client, session: Session, settings) -> None:  # type: ignore[no-untyped-def]
     with clock.frozen(NOV_30):
-        demo_walks.load(
-            session=session, media_dir=settings.media_path, limits=photos.limits(settings)
-        )
+        demo_walks.load(session=session, store=open_store(settings), limits=photos.limits(settings))
     leader = session.exec(select(StaffUser).where(StaffUser.email == demo_walks.LEADER_EMAIL)).one()
     assert not leader.active
     for password in ("", "not a password", "correct horse battery staple"):

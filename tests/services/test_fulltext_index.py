@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.models import Category, EventKind, Observation, ObservationEvent, PositionSource, Status
 from app.services import demo, fulltext, photos
+from app.services.media_store import open_store
 from tests.test_migrations import empty_database  # noqa: F401  (a fixture)
 
 BEFORE_SEARCH = "84209ca24588"  # the revision before the search index's
@@ -26,7 +27,7 @@ def found(session: Session, words: str) -> set[int]:
 
 def test_the_demo_reports_are_found(session: Session, settings: Settings, tmp_path: Path) -> None:
     assert demo.load_observations(
-        session=session, media_dir=tmp_path, limits=photos.limits(settings)
+        session=session, store=open_store(settings), limits=photos.limits(settings)
     )
     # "Två lampor är trasiga i gångtunneln under järnvägen."
     hits = found(session, "trasig lampa gångtunnel järnvägen")

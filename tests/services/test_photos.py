@@ -18,6 +18,7 @@ import pytest
 from PIL import Image, ImageCms, ImageOps
 
 from app.services import photos
+from app.services.media_store import LocalStore
 from app.services.photos import PhotoLimits, PhotoRejected
 from tests.factories import (
     heic_bytes,
@@ -148,7 +149,7 @@ def test_a_phone_photo_is_stored_upright_small_and_without_any_metadata(tmp_path
         original = out.getvalue()
     assert SERIAL.encode() in original and b"Exif" in original  # the test photo carries it all
 
-    stored = photos.ingest(original, media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(original, store=LocalStore(tmp_path), limits=LIMITS)
 
     photo_path, thumb_path = stored_files(tmp_path, stored)
     with Image.open(photo_path) as photo:
@@ -192,7 +193,7 @@ def test_every_exif_orientation_ends_up_upright(tmp_path, orientation):
     with Image.open(BytesIO(original)) as img:
         assert red_corner(ImageOps.exif_transpose(img)) == "top-left"
 
-    stored = photos.ingest(original, media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(original, store=LocalStore(tmp_path), limits=LIMITS)
 
     photo_path, _thumb = stored_files(tmp_path, stored)
     with Image.open(photo_path) as photo:
@@ -203,7 +204,7 @@ def test_every_exif_orientation_ends_up_upright(tmp_path, orientation):
 
 def test_a_large_photo_taken_sideways_is_made_upright_before_measuring_its_long_side(tmp_path):
     upright = landscape_picture(2000, 3200)  # portrait scene, stored landscape by the sensor
-    stored = photos.ingest(camera_jpeg(upright, 8), media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(camera_jpeg(upright, 8), store=LocalStore(tmp_path), limits=LIMITS)
     assert (stored.width, stored.height) == (1000, 1600)
     with Image.open(stored_files(tmp_path, stored)[0]) as photo:
         assert red_corner(photo) == "top-left"
@@ -212,7 +213,7 @@ def test_a_large_photo_taken_sideways_is_made_upright_before_measuring_its_long_
 def test_an_iphone_heic_is_accepted_stored_as_jpeg_and_its_position_read(tmp_path):
     original = heic_bytes(640, 480, gps=WHERE)
 
-    stored = photos.ingest(original, media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(original, store=LocalStore(tmp_path), limits=LIMITS)
 
     photo_path, thumb_path = stored_files(tmp_path, stored)
     with Image.open(photo_path) as photo:
@@ -236,7 +237,7 @@ def test_a_heic_taken_sideways_is_turned_once_not_twice(tmp_path, orientation):
         out, "HEIF", exif=photo_exif(orientation=orientation).tobytes()
     )
 
-    stored = photos.ingest(out.getvalue(), media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(out.getvalue(), store=LocalStore(tmp_path), limits=LIMITS)
 
     with Image.open(stored_files(tmp_path, stored)[0]) as photo:
         assert photo.size == (600, 400)
@@ -244,13 +245,13 @@ def test_a_heic_taken_sideways_is_turned_once_not_twice(tmp_path, orientation):
 
 
 def test_a_heic_without_gps_has_no_position(tmp_path):
-    stored = photos.ingest(heic_bytes(320, 240), media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(heic_bytes(320, 240), store=LocalStore(tmp_path), limits=LIMITS)
     assert stored.exif_position is None
 
 
 def test_webp_is_accepted(tmp_path):
     stored = photos.ingest(
-        encoded(landscape_picture(300, 200), "WEBP"), media_dir=tmp_path, limits=LIMITS
+        encoded(landscape_picture(300, 200), "WEBP"), store=LocalStore(tmp_path), limits=LIMITS
     )
     with Image.open(stored_files(tmp_path, stored)[0]) as photo:
         assert photo.format == "JPEG" and photo.size == (300, 200)
@@ -260,7 +261,7 @@ def test_a_transparent_png_becomes_an_rgb_photo_on_white(tmp_path):
     screenshot = Image.new("RGBA", (80, 60), (0, 0, 0, 0))  # transparent black
     screenshot.paste((30, 60, 200, 255), (40, 0, 80, 60))  # right half opaque blue
 
-    stored = photos.ingest(encoded(screenshot, "PNG"), media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(encoded(screenshot, "PNG"), store=LocalStore(tmp_path), limits=LIMITS)
 
     with Image.open(stored_files(tmp_path, stored)[0]) as photo:
         assert photo.mode == "RGB"
@@ -269,7 +270,7 @@ def test_a_transparent_png_becomes_an_rgb_photo_on_white(tmp_path):
 
 
 def test_a_small_photo_is_not_blown_up(tmp_path):
-    stored = photos.ingest(png_bytes(64, 48), media_dir=tmp_path, limits=LIMITS)
+    stored = photos.ingest(png_bytes(64, 48), store=LocalStore(tmp_path), limits=LIMITS)
     assert (stored.width, stored.height) == (64, 48)
     photo_path, thumb_path = stored_files(tmp_path, stored)
     for path in (photo_path, thumb_path):
@@ -306,7 +307,7 @@ REFUSED: dict[str, tuple[Callable[[], bytes], str, int]] = {
 def test_what_is_not_a_usable_photo_is_refused_and_nothing_is_written(tmp_path, upload):
     make, reason, status_code = REFUSED[upload]
     with pytest.raises(PhotoRejected) as refused:
-        photos.ingest(make(), media_dir=tmp_path, limits=LIMITS)
+        photos.ingest(make(), store=LocalStore(tmp_path), limits=LIMITS)
     assert (refused.value.reason, refused.value.status_code) == (reason, status_code)
     assert all_files(tmp_path) == []
 
@@ -318,7 +319,7 @@ def test_a_pixel_bomb_is_refused_from_its_header_without_being_decoded(tmp_path)
     started = time.perf_counter()
 
     with pytest.raises(PhotoRejected) as refused:
-        photos.ingest(bomb, media_dir=tmp_path, limits=LIMITS)
+        photos.ingest(bomb, store=LocalStore(tmp_path), limits=LIMITS)
 
     assert time.perf_counter() - started < 0.5
     assert (refused.value.reason, refused.value.status_code) == ("too_many_pixels", 413)
@@ -332,9 +333,12 @@ def test_the_pixel_limit_is_the_configured_one(tmp_path):
     limits = PhotoLimits(
         max_bytes=LIMITS.max_bytes, max_pixels=1200 * 800, max_px=1600, thumb_px=400
     )
-    assert photos.ingest(jpeg_bytes(1200, 800), media_dir=tmp_path, limits=limits).width == 1200
+    assert (
+        photos.ingest(jpeg_bytes(1200, 800), store=LocalStore(tmp_path), limits=limits).width
+        == 1200
+    )
     with pytest.raises(PhotoRejected) as refused:
-        photos.ingest(jpeg_bytes(1201, 800), media_dir=tmp_path, limits=limits)
+        photos.ingest(jpeg_bytes(1201, 800), store=LocalStore(tmp_path), limits=limits)
     assert refused.value.reason == "too_many_pixels"
 
 
@@ -346,11 +350,11 @@ def test_a_photo_over_the_byte_limit_is_refused_before_it_is_opened(tmp_path):
     )
 
     with pytest.raises(PhotoRejected) as refused:
-        photos.ingest(original, media_dir=tmp_path, limits=one_short)
+        photos.ingest(original, store=LocalStore(tmp_path), limits=one_short)
     assert (refused.value.reason, refused.value.status_code) == ("too_big", 413)
     assert all_files(tmp_path) == []
 
-    assert photos.ingest(original, media_dir=tmp_path, limits=exactly).sha256
+    assert photos.ingest(original, store=LocalStore(tmp_path), limits=exactly).sha256
 
 
 # Pillow warns (UserWarning) about the odd metadata of corrupted files; that is expected here.
@@ -373,7 +377,7 @@ def test_corrupted_uploads_are_refused_or_stored_clean_never_a_crash(tmp_path):
             variants.append(bytes(damaged))
         for data in variants:
             try:
-                stored = photos.ingest(data, media_dir=tmp_path, limits=LIMITS)
+                stored = photos.ingest(data, store=LocalStore(tmp_path), limits=LIMITS)
             except PhotoRejected as refused:
                 assert refused.status_code in (413, 415, 422)
                 outcomes.add(refused.reason)
@@ -390,10 +394,10 @@ def test_corrupted_uploads_are_refused_or_stored_clean_never_a_crash(tmp_path):
 def test_the_same_photo_twice_is_one_file_written_once_and_no_temp_files_remain(tmp_path):
     original = jpeg_bytes(orientation=3, gps=WHERE)
 
-    first = photos.ingest(original, media_dir=tmp_path, limits=LIMITS)
+    first = photos.ingest(original, store=LocalStore(tmp_path), limits=LIMITS)
     photo_path, thumb_path = stored_files(tmp_path, first)
     written_at = (photo_path.stat().st_mtime_ns, thumb_path.stat().st_mtime_ns)
-    second = photos.ingest(original, media_dir=tmp_path, limits=LIMITS)
+    second = photos.ingest(original, store=LocalStore(tmp_path), limits=LIMITS)
 
     assert second == first
     assert (photo_path.stat().st_mtime_ns, thumb_path.stat().st_mtime_ns) == written_at
@@ -402,8 +406,8 @@ def test_the_same_photo_twice_is_one_file_written_once_and_no_temp_files_remain(
 
 
 def test_different_photos_get_different_names(tmp_path):
-    a = photos.ingest(jpeg_bytes(800, 600), media_dir=tmp_path, limits=LIMITS)
-    b = photos.ingest(jpeg_bytes(600, 800), media_dir=tmp_path, limits=LIMITS)
+    a = photos.ingest(jpeg_bytes(800, 600), store=LocalStore(tmp_path), limits=LIMITS)
+    b = photos.ingest(jpeg_bytes(600, 800), store=LocalStore(tmp_path), limits=LIMITS)
     assert a.sha256 != b.sha256
     assert len(all_files(tmp_path / "photos")) == len(all_files(tmp_path / "thumbs")) == 2
 
@@ -448,7 +452,7 @@ def test_no_more_photos_are_decoded_at_once_than_configured(
     def upload(data: bytes) -> None:
         start.wait()
         try:
-            results.append(photos.ingest(data, media_dir=tmp_path, limits=LIMITS))
+            results.append(photos.ingest(data, store=LocalStore(tmp_path), limits=LIMITS))
         except BaseException as exc:  # reported below, not lost in the thread
             errors.append(exc)
 
@@ -473,10 +477,10 @@ def test_a_png_that_would_decode_whole_has_a_lower_cap_than_a_jpeg(tmp_path):
     )
     big_png = png_bomb(6000, 5000)  # 30 MP: fine as a JPEG, too much to decode whole
     with pytest.raises(photos.PhotoRejected) as refused:
-        photos.ingest(big_png, media_dir=tmp_path, limits=limits)
+        photos.ingest(big_png, store=LocalStore(tmp_path), limits=limits)
     assert refused.value.reason == "too_many_pixels"
     small_png = png_bomb(4000, 3000)  # 12 MP passes
-    assert photos.ingest(small_png, media_dir=tmp_path, limits=limits).width == 1600
+    assert photos.ingest(small_png, store=LocalStore(tmp_path), limits=limits).width == 1600
 
 
 def test_an_upload_is_read_from_its_spooled_file(tmp_path):
@@ -485,8 +489,8 @@ def test_an_upload_is_read_from_its_spooled_file(tmp_path):
     limits = photos.PhotoLimits(
         max_bytes=10_000_000, max_pixels=64_000_000, max_px=1600, thumb_px=400
     )
-    stored = photos.ingest(io.BytesIO(jpeg_bytes()), media_dir=tmp_path, limits=limits)
+    stored = photos.ingest(io.BytesIO(jpeg_bytes()), store=LocalStore(tmp_path), limits=limits)
     assert (tmp_path / "photos" / stored.sha256[:2] / f"{stored.sha256}.jpg").exists()
     with pytest.raises(photos.PhotoRejected) as refused:
-        photos.ingest(io.BytesIO(b"x" * 10_000_001), media_dir=tmp_path, limits=limits)
+        photos.ingest(io.BytesIO(b"x" * 10_000_001), store=LocalStore(tmp_path), limits=limits)
     assert refused.value.reason == "too_big"
