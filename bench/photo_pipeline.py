@@ -156,7 +156,7 @@ def _parallel(data: bytes, media: Path) -> dict[str, object]:
     def upload(i: int) -> None:
         start.wait()
         try:
-            photos.ingest(data, media_dir=media / str(i), limits=limits(), workers=2)
+            photos.ingest(data, media_dir=media / str(i), limits=limits())
         except BaseException as exc:
             errors.append(exc)
 
