@@ -423,6 +423,8 @@ _base: bytes = b""
 def _pool_start(base: bytes) -> None:
     global _base
     _base = base
+    from app.services import photos  # noqa: F401  (Pillow's block cache, as the app keeps it)
+
     pillow_best(variant(base, 1))  # warm up (plugins, codecs) before anything is timed
 
 
