@@ -68,6 +68,7 @@ messages: test-deps
 
 bench: test-deps
 	$(BIN)/python bench/photo_pipeline.py
+	scripts/with-postgres $(BIN)/python bench/capture_bench.py
 	$(BIN)/python bench/queue_bench.py
 
 clean:

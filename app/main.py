@@ -26,7 +26,13 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import FORM_LIMITS, Forbidden, LoginRequired, check_text_input
 from app.i18n import gettext as _
-from app.middleware import BodySizeLimit, DefaultFormat, HeadAsGet, SecurityHeaders
+from app.middleware import (
+    BodySizeLimit,
+    DefaultFormat,
+    GatherBody,
+    HeadAsGet,
+    SecurityHeaders,
+)
 from app.retention_runner import retention_runner
 from app.routes import (
     admin,
@@ -138,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(observability.RouteNote)
     # Open311 without an extension: XML (the routes are written once, with theirs).
     app.add_middleware(DefaultFormat, prefix=open311_format.PREFIX + "v2/", extension=".xml")
+    app.add_middleware(GatherBody)  # inside BodySizeLimit: the limit counts each read
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.upload_body_max_bytes,

@@ -1,4 +1,4 @@
-"""ASGI middleware: request body limit and security headers."""
+"""ASGI middleware: request body limit, body pieces, security headers and format defaults."""
 
 from __future__ import annotations
 
@@ -74,6 +74,40 @@ class BodySizeLimit:
             if started:
                 raise
             await self.on_too_large(scope)(scope, receive, send)
+
+
+class GatherBody:
+    """Hand the app a request body in pieces of at least `piece_bytes` (the last may be less).
+
+    uvicorn passes on each socket read (64-256 kB), and Starlette's multipart parser writes each
+    piece of an upload to its spooled file in a worker thread: a 4 MB photo cost 16 or more
+    thread hops, each a wait for both threads to be scheduled (bench/README.md, "Capture").
+    Inside BodySizeLimit, so the limit still counts every read as it comes."""
+
+    def __init__(self, app: ASGIApp, piece_bytes: int = 1024 * 1024) -> None:
+        self.app = app
+        self.piece_bytes = piece_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+
+        async def gathering_receive() -> Message:
+            parts: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return message  # a disconnect: what was gathered is of no use now
+                body = message.get("body", b"")
+                parts.append(body)
+                size += len(body)
+                more = message.get("more_body", False)
+                if not more or size >= self.piece_bytes:
+                    return {"type": "http.request", "body": b"".join(parts), "more_body": more}
+
+        await self.app(scope, gathering_receive, send)
 
 
 class SecurityHeaders:

@@ -55,6 +55,12 @@ def photo(seed: int, size: tuple[int, int] = (3000, 2000)) -> bytes:
     return out.getvalue()
 
 
+def _store(settings: Any) -> Any:
+    from app.services.media_store import LocalStore
+
+    return LocalStore(settings.media_path)
+
+
 def build(root: Path, items: int) -> dict[str, Any]:
     """The database, the app, a leader's client, and the closed walk with its items."""
     from fastapi.testclient import TestClient
@@ -191,7 +197,7 @@ def _after_photos(app: Any, walk_id: int, settings: Any) -> None:
         ).all()
         for n, obs in enumerate(found):
             if n % 3 == 0:
-                stored = photos.ingest(photo(100 + n), media_dir=settings.media_path, limits=limits)
+                stored = photos.ingest(photo(100 + n), store=_store(settings), limits=limits)
                 session.add(
                     Photo(
                         observation_id=obs.id,  # type: ignore[arg-type]
@@ -292,7 +298,7 @@ def parts(built: dict[str, Any], runs: int) -> None:
         for n in range(runs + 1):
             loading[0] = 0.0
             began = time.perf_counter()
-            document = protocol_pdf.document(html, media_dir=settings.media_path, base_url=base)
+            document = protocol_pdf.document(html, store=_store(settings), base_url=base)
             rendered = document.render()
             laid = time.perf_counter()
             pdf = protocol_pdf.write(rendered)
@@ -330,9 +336,7 @@ def profile_once(built: dict[str, Any]) -> None:
     )
     profile = cProfile.Profile()
     profile.enable()
-    protocol_pdf.render_pdf(
-        html, media_dir=settings.media_path, base_url=settings.public_url.rstrip("/")
-    )
+    protocol_pdf.render_pdf(html, store=_store(settings), base_url=settings.public_url.rstrip("/"))
     profile.disable()
     for order in ("cumulative", "tottime"):
         out = io.StringIO()

@@ -111,12 +111,11 @@ def submit_observation(
         sent = "1" if result.created else "again"
         walk = "&walk=closed" if result.walk_closed else ""
         return RedirectResponse(f"{tracked_path(request, obs.token)}?sent={sent}{walk}", 303)
-    view = public.observation(session=session, obs=obs)
     return render(
         request,
         "capture/confirmation.html",
         {
-            "obs": view,
+            "obs": public.receipt(session=session, obs=obs),
             "tracking_url": url,
             "created": result.created,
             "walk_code": obs.walk_code if obs.walk_id else None,

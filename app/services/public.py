@@ -4,7 +4,8 @@ A status page used to get whole history rows, and only its template kept the act
 internal note off the page: one careless `{{ event.internal_note }}` would have published them.
 Here the public pages get shapes built field by field: `PublicEvent(at, status, note)` for each
 history line marked public (its public note only), `PublicObservation` for the page, and
-`Backed` for the "me too" answer. What is not in these classes cannot reach a public template.
+`Backed` for the "me too" answer, `Receipt` for the thank-you after a capture. What is not in
+these classes cannot reach a public template.
 """
 
 from __future__ import annotations
@@ -104,6 +105,30 @@ def observation(*, session: Session, obs: Observation) -> PublicObservation:
         after_photos=[p for p in photos if p.kind == PhotoKind.after],
         history=public_history(session=session, obs=obs),
         joined_id=_joined(session, obs),
+    )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The thank-you right after a capture: the report's number, kind and place. Only what that
+    answer shows, so a capture reads two rows more, not the status page's six queries."""
+
+    id: int
+    category: Category
+    zone_name: str | None
+    position_source: PositionSource
+    created_at: datetime
+
+
+def receipt(*, session: Session, obs: Observation) -> Receipt:
+    """The thank-you's shape of a report just stored (or a replay of one)."""
+    zone = session.get(Zone, obs.zone_id) if obs.zone_id else None
+    return Receipt(
+        id=obs.id,  # type: ignore[arg-type]
+        category=session.get(Category, obs.category_id),  # type: ignore[arg-type]
+        zone_name=zone.name if zone else None,
+        position_source=obs.position_source,
+        created_at=obs.created_at,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.models import Observation, ObservationEvent, Photo, PositionSource
@@ -176,6 +177,34 @@ def test_htmx_success_replaces_the_form_with_the_confirmation(client, session):
     token = session.exec(select(Observation)).one().token
     assert answer.headers["HX-Push-Url"] == f"/observations/{token}"
     assert f'value="http://testserver/observations/{token}"' in answer.text
+
+
+def test_the_thank_you_shows_number_kind_and_district_reading_two_rows_more_than_the_api(
+    client, session, engine
+):
+    """The htmx thank-you reads the report's kind and district, not the status page's rows
+    (photos, history, unit): its cost is part of every capture (bench/README.md, "Capture")."""
+
+    def post_counting(headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            return post_observation(client, headers=headers), len(seen)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    thanks, thanks_reads = post_counting({"HX-Request": "true"})
+    stored, api_reads = post_counting(JSON)
+    assert thanks.status_code == stored.status_code == 201
+    assert thanks_reads <= api_reads + 2
+    first = session.exec(select(Observation).order_by(Observation.id)).first()
+    assert first is not None
+    assert f"<strong>#{first.id}</strong>" in thanks.text
+    assert "Dark spot / broken light · Centrum" in thanks.text
 
 
 def test_missing_or_bad_client_id_is_refused(client, session):

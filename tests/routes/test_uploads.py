@@ -319,3 +319,34 @@ def test_the_served_photo_is_upright_small_and_tells_nothing_about_its_taker(cli
 
     status_page = client.get(answer.json()["url"])
     assert photo_row.thumb_url in status_page.text or photo_row.url in status_page.text
+
+
+# --- how the body reaches the parser ---------------------------------------------------------
+
+
+def test_the_parser_gets_an_upload_in_pieces_of_a_megabyte_not_one_per_socket_read():
+    """uvicorn hands on each socket read (64-256 kB); the multipart parser pays a thread hop
+    for each piece it writes to the spooled file, so the app gathers them (bench/README.md)."""
+    import asyncio
+
+    from app.middleware import GatherBody
+
+    body = bytes(range(256)) * (4 * 4096 + 10)  # 4 MB and a bit, in 64 kB reads
+    reads = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+    pieces: list[bytes] = []
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        while True:
+            message = await receive()
+            pieces.append(message["body"])
+            if not message["more_body"]:
+                return
+
+    async def receive():  # type: ignore[no-untyped-def]
+        piece = reads.pop(0)
+        return {"type": "http.request", "body": piece, "more_body": bool(reads)}
+
+    asyncio.run(GatherBody(app)({"type": "http", "method": "POST"}, receive, None))
+    assert b"".join(pieces) == body
+    assert [len(p) for p in pieces[:-1]] == [1024 * 1024] * 4
+    assert 0 < len(pieces[-1]) < 1024 * 1024

@@ -494,3 +494,48 @@ def test_an_upload_is_read_from_its_spooled_file(tmp_path):
     with pytest.raises(photos.PhotoRejected) as refused:
         photos.ingest(io.BytesIO(b"x" * 10_000_001), store=LocalStore(tmp_path), limits=limits)
     assert refused.value.reason == "too_big"
+
+
+# --- how fast: the two writes at once, memory blocks kept --------------------------------------
+
+
+def test_the_photo_and_its_thumbnail_are_written_at_the_same_time(tmp_path):
+    """Each write waits on the disk's flush; two in flight cost about one (bench/README.md)."""
+    both_writing = threading.Barrier(2, timeout=10)  # broken if the writes took turns
+
+    class WaitingStore(LocalStore):
+        def put(self, key: str, content: bytes) -> None:
+            both_writing.wait()
+            super().put(key, content)
+
+    stored = photos.ingest(jpeg_bytes(), store=WaitingStore(tmp_path), limits=LIMITS)
+    assert all(path.exists() for path in stored_files(tmp_path, stored))
+
+
+def test_a_failed_write_fails_the_upload_once_the_other_write_is_done(tmp_path):
+    class ThumbnailFails(LocalStore):
+        def put(self, key: str, content: bytes) -> None:
+            if key.startswith("thumbs/"):
+                raise OSError("disk full")
+            time.sleep(0.2)  # the photo's write is still going when the thumbnail's fails
+            super().put(key, content)
+
+    with pytest.raises(OSError, match="disk full"):
+        photos.ingest(jpeg_bytes(), store=ThumbnailFails(tmp_path), limits=LIMITS)
+    # Nothing is left writing after ingest has given up: the photo's write had finished.
+    assert len(all_files(tmp_path / "photos")) == 1
+    assert not [p for p in tmp_path.rglob(".tmp-*")]
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_pillow_keeps_the_memory_blocks_of_as_many_decodes_as_may_run(decode_slots, workers):
+    decode_slots(workers)
+    assert Image.core.get_blocks_max() == photos.BLOCKS_PER_DECODE * workers
+
+
+def test_the_next_photo_reuses_the_memory_of_the_last(tmp_path, decode_slots):
+    decode_slots(1)
+    photos.ingest(jpeg_bytes(2400, 1800), store=LocalStore(tmp_path), limits=LIMITS)
+    reused = Image.core.get_stats()["reused_blocks"]
+    photos.ingest(jpeg_bytes(1800, 2400), store=LocalStore(tmp_path), limits=LIMITS)
+    assert Image.core.get_stats()["reused_blocks"] > reused
