@@ -170,7 +170,13 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         ok = (
             manifest["format"] == FORMAT
             and manifest["database"]["engine"] in DATABASE_FILES
-            and all(isinstance(f["key"], str) for f in manifest["media"]["files"])
+            and isinstance(manifest["database"]["file"], str)
+            and isinstance(manifest["database"]["sha256"], str)
+            and isinstance(manifest["media"]["copied"], bool)
+            and all(
+                isinstance(f["key"], str) and isinstance(f["sha256"], str)
+                for f in manifest["media"]["files"]
+            )
         )
     except (KeyError, TypeError) as exc:
         raise BackupRefused(f"{folder / MANIFEST} is not a SafetyWalk manifest") from exc

@@ -223,6 +223,12 @@ def test_a_backup_goes_into_an_empty_folder_only(instance, tmp_path):
         backup.make(settings=instance, folder=folder)
     with pytest.raises(backup.BackupRefused, match=r"no manifest\.json"):
         backup.restore(settings=instance, folder=tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    for content in ("not json", "[]", '{"format": "safetywalk-backup", "database": {}}'):
+        (other / "manifest.json").write_text(content)
+        with pytest.raises(backup.BackupRefused, match="manifest"):
+            backup.restore(settings=instance, folder=other)
 
 
 def test_listed_media_are_checked_in_the_store_by_hash(instance, new_target, tmp_path):
