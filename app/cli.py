@@ -1,5 +1,5 @@
 """The `safetywalk` command: serve, migrate, load-demo, create-user, outbox, geocode, api-key,
-media, export, import, zones."""
+media, export, import, zones, backup, restore."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
-from app import cli_api_keys, cli_geocode, cli_media, cli_retention, i18n
+from app import cli_api_keys, cli_backup, cli_geocode, cli_media, cli_retention, i18n
 from app.config import Settings, get_settings
 from app.db import MIGRATIONS_DIR, make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
@@ -330,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_api_keys.add_parser(sub, _positive)
     cli_retention.add_parser(sub)
     cli_media.add_parser(sub, _positive)
+    cli_backup.add_parser(sub)
 
     user = sub.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

@@ -37,6 +37,7 @@ from app.retention_runner import retention_runner
 from app.routes import (
     admin,
     admin_api_keys,
+    admin_audit,
     admin_kinds,
     admin_replies,
     admin_zones,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(planning.router)
     app.include_router(admin.router)
     app.include_router(admin_api_keys.router)  # before admin_kinds: "api-keys" is not a kind
+    app.include_router(admin_audit.router)  # before admin_kinds: "audit" is not a kind
     app.include_router(admin_replies.router)  # before admin_kinds: "replies" is not a kind
     app.include_router(admin_zones.router)  # before admin_kinds: "zones" is not a kind
     app.include_router(owners.admin)  # before admin_kinds: "owners" is not a kind

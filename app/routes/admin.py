@@ -140,6 +140,7 @@ def users(request: Request, session: SessionDep, notice: Notice = "") -> Respons
 def create_user(
     request: Request,
     session: SessionDep,
+    visitor: VisitorDep,
     email: Text = "",
     name: Text = "",
     role: Text = "",
@@ -161,6 +162,7 @@ def create_user(
             password=password,
             unit_id=_unit_id(session, unit),
             language=language,
+            actor=visitor.user,
         )
     except accounts.AccountRefused as exc:
         return _users_page(request, session, form=form, error=exc, status_code=_status(exc))
@@ -271,6 +273,7 @@ def reset_password(
             user=user,
             password=password,
             keep_session=visitor.session_id if user.id == visitor.user.id else None,
+            actor=visitor.user,
         )
     except accounts.AccountRefused as exc:
         return _user_page(request, session, user, error=exc, status_code=_status(exc))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, 
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.deps import SessionDep, require_csrf, require_role
+from app.deps import SessionDep, VisitorDep, require_csrf, require_role
 from app.i18n import gettext as _
 from app.models import Role
 from app.services import registry, registry_csv
@@ -62,6 +62,7 @@ def export_csv(session: SessionDep, kind: KindPath) -> Response:
 def import_csv(
     request: Request,
     session: SessionDep,
+    visitor: VisitorDep,
     kind: KindPath,
     file: Annotated[UploadFile | None, File()] = None,
     dry_run: Annotated[str, Form(max_length=10)] = "",
@@ -74,7 +75,9 @@ def import_csv(
     if len(data) > CSV_MAX_BYTES:
         message = _("The file is too large: at most %(n)s MB.", n=CSV_MAX_BYTES // 1048576)
         return _list_page(request, session, kind, import_error=message, status_code=422)
-    report = registry_csv.import_csv(session=session, kind=kind, data=data, dry_run=bool(dry_run))
+    report = registry_csv.import_csv(
+        session=session, kind=kind, data=data, dry_run=bool(dry_run), actor=visitor.user
+    )
     return _list_page(request, session, kind, report=report, status_code=200 if report.ok else 422)
 
 
@@ -174,10 +177,12 @@ def kind_list(
 
 
 @router.post("/{kind}")
-def kind_create(request: Request, session: SessionDep, kind: KindPath, raw: KindForm) -> Response:
+def kind_create(
+    request: Request, session: SessionDep, visitor: VisitorDep, kind: KindPath, raw: KindForm
+) -> Response:
     """A new unit, category or rule; a refusal shows the form again with the reasons."""
     try:
-        registry.save(session=session, kind=kind, raw=raw)
+        registry.save(session=session, kind=kind, raw=raw, actor=visitor.user)
     except registry.Invalid as exc:
         return _list_page(
             request, session, kind, form=raw, errors=exc.errors, status_code=_status(exc)
@@ -195,11 +200,16 @@ def kind_page(
 
 @router.post("/{kind}/{row_id}")
 def kind_update(
-    request: Request, session: SessionDep, kind: KindPath, row: RowDep, raw: KindForm
+    request: Request,
+    session: SessionDep,
+    visitor: VisitorDep,
+    kind: KindPath,
+    row: RowDep,
+    raw: KindForm,
 ) -> Response:
     """Change a row; a refusal shows its form again with the reasons."""
     try:
-        registry.save(session=session, kind=kind, raw=raw, row=row)
+        registry.save(session=session, kind=kind, raw=raw, row=row, actor=visitor.user)
     except registry.Invalid as exc:  # the row is as stored: save changes it only on success
         return _edit_page(
             request, session, kind, row, form=raw, errors=exc.errors, status_code=_status(exc)
@@ -208,10 +218,12 @@ def kind_update(
 
 
 @router.post("/{kind}/{row_id}/delete")
-def kind_delete(request: Request, session: SessionDep, kind: KindPath, row: RowDep) -> Response:
+def kind_delete(
+    request: Request, session: SessionDep, visitor: VisitorDep, kind: KindPath, row: RowDep
+) -> Response:
     """Delete a row nothing uses (otherwise say what uses it)."""
     try:
-        registry.delete(session=session, kind=kind, row=row)
+        registry.delete(session=session, kind=kind, row=row, actor=visitor.user)
     except registry.InUse as exc:
         return _edit_page(request, session, kind, row, refusal=exc.message, status_code=409)
     return _back(f"/admin/{kind}", "deleted")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.deps import SessionDep, require_csrf, require_role
+from app.deps import SessionDep, VisitorDep, require_csrf, require_role
 from app.i18n import gettext as _
 from app.models import Role
 from app.services import zone_files, zone_import, zone_placement, zones
@@ -64,6 +64,7 @@ def zone_list(request: Request, session: SessionDep) -> Response:
 def import_zones(
     request: Request,
     session: SessionDep,
+    visitor: VisitorDep,
     file: Annotated[UploadFile | None, File()] = None,
     crs: Annotated[str, Form(max_length=40)] = "",
     dry_run: Annotated[str, Form(max_length=10)] = "",
@@ -71,7 +72,9 @@ def import_zones(
     """Check a zone file and apply all of it or nothing; a change starts the re-placement."""
     form = {"crs": crs if crs in CRS_CHOICES else "", "dry_run": "true" if dry_run else ""}
     data = file.file.read(zone_files.MAX_BYTES + 1) if file is not None and file.filename else b""
-    report = zone_import.run(session=session, data=data, crs=crs or None, dry_run=bool(dry_run))
+    report = zone_import.run(
+        session=session, data=data, crs=crs or None, dry_run=bool(dry_run), actor=visitor.user
+    )
     if report.placement_id is not None:
         zone_placement.start_in_background(session=session)
     return _page(request, session, report=report, form=form, status_code=200 if report.ok else 422)

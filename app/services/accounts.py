@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.config import LANGUAGES
 from app.i18n import gettext as _
 from app.models import Role, StaffSession, StaffUser, Unit
-from app.services import auth
+from app.services import audit, auth
 from app.services.auth import MIN_PASSWORD_LENGTH
 
 MAX_NAME = 200
@@ -91,9 +91,10 @@ def create(
     password: str,
     unit_id: int | None = None,
     language: str = "sv",
+    actor: StaffUser | None = None,
 ) -> StaffUser:
     """A new active account; the e-mail is stored lower-case and must be new. `language` is
-    the language of the e-mails the account gets."""
+    the language of the e-mails the account gets; `actor` None is the command line."""
     email = auth.normalise_email(email)
     local, at, domain = email.partition("@")
     if not (local and at and "." in domain) or len(email) > MAX_EMAIL or " " in email:
@@ -115,6 +116,7 @@ def create(
         language=language,
     )
     session.add(user)
+    audit.record(session, actor, "create", user, audit.diff({}, _audited(session, user)))
     session.commit()
     session.refresh(user)
     return user
@@ -139,6 +141,7 @@ def update(
             conflict=True,
         )
     _check_unit(session=session, role=role, unit_id=unit_id)
+    before = _audited(session, user)
     if language is not None:
         _check_language(language)
         user.language = language
@@ -146,9 +149,25 @@ def update(
     user.role = role
     user.unit_id = unit_id
     session.add(user)
+    changed = audit.diff(before, _audited(session, user))
+    if changed:
+        audit.record(session, actor, "update", user, changed)
     session.commit()
     session.refresh(user)
     return user
+
+
+def _audited(session: Session, user: StaffUser) -> dict[str, object]:
+    """The account's fields the audit log follows (the unit by its slug; never the password)."""
+    unit = session.get(Unit, user.unit_id) if user.unit_id else None
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "unit": unit.slug if unit else None,
+        "language": user.language,
+        "active": user.active,
+    }
 
 
 def revoke_sessions(*, session: Session, user: StaffUser, keep: str | None = None) -> None:
@@ -167,6 +186,14 @@ def set_active(*, session: Session, user: StaffUser, actor: StaffUser, active: b
             field="active",
             conflict=True,
         )
+    if user.active != active:
+        audit.record(
+            session,
+            actor,
+            "activate" if active else "deactivate",
+            user,
+            {"active": (user.active, active)},
+        )
     user.active = active
     if not active:
         revoke_sessions(session=session, user=user)
@@ -177,13 +204,20 @@ def set_active(*, session: Session, user: StaffUser, actor: StaffUser, active: b
 
 
 def reset_password(
-    *, session: Session, user: StaffUser, password: str, keep_session: str | None = None
+    *,
+    session: Session,
+    user: StaffUser,
+    password: str,
+    keep_session: str | None = None,
+    actor: StaffUser | None = None,
 ) -> StaffUser:
-    """A new password; every session of the account ends (but `keep_session`, one's own)."""
+    """A new password; every session of the account ends (but `keep_session`, one's own).
+    The audit log says that it changed, never what to."""
     _check_password(password)
     user.password_hash = auth.hash_password(password)
     revoke_sessions(session=session, user=user, keep=keep_session)
     session.add(user)
+    audit.record(session, actor, "password", user)
     session.commit()
     session.refresh(user)
     return user

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.i18n import gettext as _
 from app.models import ApiClient, ApiPost, StaffUser
-from app.services import text_input
+from app.services import audit, text_input
 from app.services.open311_format import Open311Error
 
 log = logging.getLogger("safetywalk.open311")
@@ -208,6 +208,8 @@ def create(
     )
     session.add(client)
     try:
+        audited = {"name": name, "contact": contact, "posts_per_hour": limit}
+        audit.record(session, by, "create", client, audit.diff({}, audited))
         session.commit()
     except IntegrityError as exc:  # the same name saved by someone else a moment ago
         session.rollback()
@@ -242,6 +244,7 @@ def revoke(
     if client.revoked_at is None:
         client.revoked_at = now or clock.now()
         session.add(client)
+        audit.record(session, by, "revoke", client, {"revoked_at": (None, client.revoked_at)})
         session.commit()
         session.refresh(client)
         log.info("api key %s revoked by %s", client.key_hint, _who(by))

@@ -31,8 +31,8 @@ from app.models import (
     Unit,
     Zone,
 )
+from app.services import audit, routing
 from app.services import registry_fields as fields
-from app.services import routing
 
 
 class Invalid(Exception):
@@ -293,8 +293,16 @@ def row_values(*, session: Session, kind: str, row: Any) -> dict[str, str]:
     return KINDS[kind].values(session, row)
 
 
-def save(*, session: Session, kind: str, raw: Mapping[str, str], row: Any = None) -> Any:
-    """Create a row of `kind` (no `row`) or change one; refuse a key another row has."""
+def save(
+    *,
+    session: Session,
+    kind: str,
+    raw: Mapping[str, str],
+    row: Any = None,
+    actor: StaffUser | None = None,
+) -> Any:
+    """Create a row of `kind` (no `row`) or change one; refuse a key another row has. The
+    audit log gets the change (`actor` None: the command line)."""
     spec = KINDS[kind]
     values, errors = spec.clean(session=session, raw=raw)
     if errors:
@@ -303,11 +311,16 @@ def save(*, session: Session, kind: str, raw: Mapping[str, str], row: Any = None
     field, message = spec.taken()
     if twin is not None and (row is None or twin.id != row.id):
         raise Invalid({field: message}, conflict=True)
+    before = spec.values(session, row) if row is not None else {}
+    action = "update" if row is not None else "create"
     row = row if row is not None else spec.model(**values)
     for key, value in values.items():
         setattr(row, key, value)
     session.add(row)
     try:
+        changed = audit.diff(before, spec.values(session, row))
+        if changed:
+            audit.record(session, actor, action, row, changed)
         session.commit()
     except IntegrityError as exc:  # a twin saved at the same moment
         session.rollback()
@@ -316,11 +329,12 @@ def save(*, session: Session, kind: str, raw: Mapping[str, str], row: Any = None
     return row
 
 
-def delete(*, session: Session, kind: str, row: Any) -> None:
+def delete(*, session: Session, kind: str, row: Any, actor: StaffUser | None = None) -> None:
     """Delete a row nothing uses; otherwise say what uses it."""
     spec = KINDS[kind]
     uses = spec.usage(session, row)
     if uses:
         raise InUse(spec.refusal(row, ", ".join(uses)))
+    audit.record(session, actor, "delete", row, audit.diff(spec.values(session, row), {}))
     session.delete(row)
     session.commit()

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.i18n import gettext as _
-from app.services import csvfile, registry, text_input
+from app.models import StaffUser
+from app.services import audit, csvfile, registry, text_input
 
 MAX_IMPORT_ROWS = 5000
 
@@ -113,11 +114,17 @@ def _read(data: bytes | str, kind: str, report: ImportReport) -> list[tuple[int,
 
 
 def import_csv(
-    *, session: Session, kind: str, data: bytes | str, dry_run: bool = False
+    *,
+    session: Session,
+    kind: str,
+    data: bytes | str,
+    dry_run: bool = False,
+    actor: StaffUser | None = None,
 ) -> ImportReport:
     """Check every row, then create and update them all in one transaction (or nothing, when a
     row is wrong or `dry_run`). The report counts created, updated and unchanged rows and lists
-    each error with its line."""
+    each error with its line; the audit log gets an entry per row changed (`actor` None: the
+    command line)."""
     spec = registry.KINDS[kind]
     report = ImportReport(kind=kind, dry_run=dry_run)
     seen: dict[tuple[Any, ...], int] = {}
@@ -148,12 +155,16 @@ def import_csv(
     if report.errors or dry_run:
         session.rollback()
         return report
-    for row, values in changes:
-        target = row if row is not None else spec.model(**values)
-        for k, v in values.items():
-            setattr(target, k, v)
-        session.add(target)
     try:
+        for row, values in changes:
+            before = spec.values(session, row) if row is not None else {}
+            target = row if row is not None else spec.model(**values)
+            for k, v in values.items():
+                setattr(target, k, v)
+            session.add(target)
+            action = "update" if row is not None else "create"
+            changed = audit.diff(before, spec.values(session, target))
+            audit.record(session, actor, action, target, changed)
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -20,6 +20,7 @@ at zones). When an outline or a kind changed, it creates a re-placement run
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -31,8 +32,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlmodel import Session
 
 from app.i18n import gettext as _
-from app.models import Zone, ZoneKind
-from app.services import text_input, zone_files, zone_outline, zone_placement, zones
+from app.models import StaffUser, Zone, ZoneKind
+from app.services import audit, text_input, zone_files, zone_outline, zone_placement, zones
 
 MAX_POINTS = 1_000_000  # corners in the whole file
 MAX_PROBLEMS = 100  # listed; the count says how many more
@@ -101,8 +102,16 @@ class _Zone:
     area_m2: float
 
 
-def run(*, session: Session, data: bytes, crs: str | None = None, dry_run: bool) -> Report:
-    """Check a zone file and, unless `dry_run` or anything is wrong, apply all of it."""
+def run(
+    *,
+    session: Session,
+    data: bytes,
+    crs: str | None = None,
+    dry_run: bool,
+    actor: StaffUser | None = None,
+) -> Report:
+    """Check a zone file and, unless `dry_run` or anything is wrong, apply all of it; the
+    audit log gets an entry per zone created or changed (`actor` None: the command line)."""
     report = Report(dry_run=dry_run)
     if len(data) <= zone_files.MAX_BYTES and not data.strip():
         message = _("The file is empty. Choose a GeoJSON file or a zipped shapefile.")
@@ -145,7 +154,7 @@ def run(*, session: Session, data: bytes, crs: str | None = None, dry_run: bool)
         return report
     report.changes = [_change(z, stored.get(z.slug), parents[z.slug], stored) for z in read]
     if not dry_run:
-        report.placement_id = _apply(session, read, parents, stored, report.changes)
+        report.placement_id = _apply(session, read, parents, stored, report.changes, actor)
     return report
 
 
@@ -336,16 +345,31 @@ def _change(z: _Zone, before: Zone | None, parent: str | None, stored: dict[str,
     return Change(z.slug, z.name, z.kind, parent, action, changed, z.area_m2)
 
 
+def _audited(zone: Zone, parent: str | None) -> dict[str, object]:
+    """A zone as the audit log shows it: the outline by its area and a short hash, not its
+    corners."""
+    return {
+        "name": zone.name,
+        "kind": zone.kind,
+        "parent": parent,
+        "area_m2": round(zone.area_m2),
+        "outline": hashlib.sha256(zone.geometry.encode()).hexdigest()[:12],
+    }
+
+
 def _apply(
     session: Session,
     read: list[_Zone],
     parents: dict[str, str | None],
     stored: dict[str, Zone],
     changes: list[Change],
+    actor: StaffUser | None,
 ) -> int | None:
-    """Write every zone (parents after all exist), and a re-placement run when an outline or
-    a kind changed; one commit."""
+    """Write every zone (parents after all exist), its audit entry, and a re-placement run
+    when an outline or a kind changed; one commit."""
     rows = dict(stored)
+    slug_of = {zone.id: slug for slug, zone in stored.items()}
+    before = {slug: _audited(zone, slug_of.get(zone.parent_id)) for slug, zone in stored.items()}
     for z in read:
         zone = rows.get(z.slug) or Zone(slug=z.slug, name=z.name, geometry="")
         zone.name, zone.kind = z.name, z.kind
@@ -356,6 +380,11 @@ def _apply(
     for z in read:
         parent = parents[z.slug]
         rows[z.slug].parent_id = rows[parent].id if parent else None
+    for z, change in zip(read, changes, strict=True):
+        if change.action != "unchanged":
+            after = _audited(rows[z.slug], parents[z.slug])
+            changed = audit.diff(before.get(z.slug, {}), after)
+            audit.record(session, actor, change.action, rows[z.slug], changed)
     placement_id = None
     if any(c.action == "create" or {"outline", "kind"} & set(c.changed) for c in changes):
         placement_id = zone_placement.create(session=session).id

@@ -194,6 +194,7 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("GET", "/admin/api-keys/{client_id}"): ADMIN,
     ("GET", "/admin/api-keys/{client_id}/revoke"): ADMIN,
     ("POST", "/admin/api-keys/{client_id}/revoke"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
     # Zones as GIS data: planners import their districts and plan areas too.
     ("GET", "/admin/zones"): {"admin", "planner"},
     ("POST", "/admin/zones/import"): {"admin", "planner"},
