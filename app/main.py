@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
-from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
 
 from app import i18n, metrics, observability
+from app.background import background
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import FORM_LIMITS, Forbidden, LoginRequired, check_text_input
@@ -33,7 +28,6 @@ from app.middleware import (
     HeadAsGet,
     SecurityHeaders,
 )
-from app.retention_runner import retention_runner
 from app.routes import (
     admin,
     admin_api_keys,
@@ -66,7 +60,7 @@ from app.routes import (
     walks_public,
     zones,
 )
-from app.services import geocoding, mail_runner, notifications, open311_format, photos, text_input
+from app.services import notifications, open311_format, photos, text_input
 from app.services.media_store import MediaStoreError, open_store
 from app.templating import TEMPLATES_DIR, is_htmx, render, wants_json
 
@@ -83,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     production = settings.environment == "production"
     app = FastAPI(
-        lifespan=_background,
+        lifespan=background,
         title="SafetyWalk",
         docs_url=None,  # Swagger UI would load from a CDN
         redoc_url=None,
@@ -160,87 +154,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: every answer (a 413 too) carries the request id, every request one access line.
     app.add_middleware(observability.RequestContext, secret_key=settings.secret_key)
     return app
-
-
-@asynccontextmanager
-async def _background(app: FastAPI) -> AsyncIterator[None]:
-    """The work the app does besides answering requests: the outbox, street addresses and
-    retention."""
-    async with _outbox_runner(app), _geocoder_runner(app), retention_runner(app):
-        yield
-
-
-@asynccontextmanager
-async def _outbox_runner(app: FastAPI) -> AsyncIterator[None]:
-    """Send the outbox every `outbox_interval_seconds` while the app runs (0: not here)."""
-    settings: Settings = app.state.settings
-    task = None
-    if settings.outbox_interval_seconds:
-
-        def one_pass() -> None:
-            with Session(app.state.engine) as session:
-                mail_runner.run_once(session=session, settings=settings)
-
-        async def loop() -> None:
-            while True:
-                try:
-                    await to_thread.run_sync(one_pass)
-                except Exception:  # the runner must outlive a bad pass; the next one retries
-                    log.exception("outbox pass failed")
-                await asyncio.sleep(settings.outbox_interval_seconds)
-
-        task = asyncio.create_task(loop())
-    yield
-    if task:
-        # A pass in progress runs to its end (anyio does not abandon the worker thread), so no
-        # mail is left half sent; then the loop ends before the engine goes.
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-
-
-@asynccontextmanager
-async def _geocoder_runner(app: FastAPI) -> AsyncIterator[None]:
-    """Find street addresses for new reports every `geocoder_interval_seconds`, in a worker
-    thread, never while a resident waits (off without `geocoder_url`, or at 0: not here)."""
-    settings: Settings = app.state.settings
-    if not (settings.geocoder_url and settings.geocoder_interval_seconds):
-        yield
-        return
-    stop = threading.Event()  # ends a pass between requests at shutdown
-    wake = asyncio.Event()
-
-    def one_pass() -> geocoding.Pass:
-        with Session(app.state.engine) as session:
-            return geocoding.run_once(session=session, settings=settings, stop=stop)
-
-    async def loop() -> None:
-        failures = 0
-        while not stop.is_set():
-            result = None
-            try:
-                result = await to_thread.run_sync(one_pass)
-                failures = failures + 1 if result.unavailable else 0
-            except Exception:  # the runner must outlive a bad pass; the next one retries
-                log.exception("geocoding pass failed")
-                failures += 1
-            interval = settings.geocoder_interval_seconds
-            with suppress(TimeoutError):
-                pause = geocoding.pause(result=result, failures=failures, interval=interval)
-                await asyncio.wait_for(wake.wait(), pause)
-
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        # Not task.cancel(): that would leave the worker thread running after the engine is
-        # gone. The pass ends after its current request (at most the timeout).
-        stop.set()
-        wake.set()
-        try:
-            await asyncio.wait_for(task, settings.geocoder_timeout_seconds + 5)
-        except TimeoutError:
-            log.warning("the geocoding pass did not end in time at shutdown")
 
 
 def _csp(settings: Settings) -> str:
