@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-sqlite test-postgres lint venv test-deps system-deps messages bench clean
+.PHONY: run cluster test test-sqlite test-postgres lint venv test-deps system-deps messages bench clean
 
 # uv installs a fresh venv in seconds; it comes from PyPI into the venv itself.
 $(BIN)/uv:
@@ -33,6 +33,12 @@ run: venv
 	$(BIN)/safetywalk migrate
 	$(BIN)/safetywalk load-demo --if-empty
 	$(BIN)/safetywalk serve --host $(HOST) --port $(PORT)
+
+# Two app servers sharing one port, an outbox worker, PostgreSQL and an S3-compatible store (moto)
+# as plain processes on this machine (port 8080); README "Several app servers".
+# E.g. CLUSTER_ARGS="--media local --port 9000".
+cluster: test-deps
+	$(BIN)/python scripts/cluster $(CLUSTER_ARGS)
 
 # Both engines: scripts/with-postgres starts a throwaway PostgreSQL (CI fails without one);
 # scripts/test-engines runs SQLite (local photos) and PostgreSQL (photos in S3) side by side.

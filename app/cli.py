@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
-from app import cli_api_keys, cli_backup, cli_geocode, cli_media, cli_retention, i18n
+from app import cli_api_keys, cli_backup, cli_geocode, cli_media, cli_retention, cli_serve, i18n
 from app.config import Settings, get_settings
 from app.db import MIGRATIONS_DIR, make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
@@ -33,26 +33,6 @@ def migrate(database_url: str, revision: str = "head") -> None:
     engine = make_engine(database_url)
     refresh_statistics(engine)
     engine.dispose()
-
-
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from app.observability import server_options
-
-    settings = get_settings()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        reload=args.reload,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-        workers=args.workers,
-        **server_options(settings),
-    )
-    return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -297,18 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="safetywalk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the web server")
-    serve.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default: PORT or 8000)")
-    serve.add_argument("--reload", action="store_true", help="restart on code changes")
-    serve.add_argument("--workers", type=int, default=None, help="worker processes")
-    serve.add_argument(
-        "--forwarded-allow-ips",
-        default=None,
-        help="proxies whose X-Forwarded-* headers are trusted "
-        "(default: FORWARDED_ALLOW_IPS, else 127.0.0.1)",
-    )
-    serve.set_defaults(func=_serve)
+    cli_serve.add_parser(sub)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
     mig.add_argument("revision", nargs="?", default="head")

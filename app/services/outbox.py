@@ -4,6 +4,9 @@ Mails are rows, written in the same transaction as the change they report. A run
 (`mail_runner.run_once`: inside the app every `outbox_interval_seconds`, or
 `safetywalk outbox --loop` on its own) claims due rows one at a time with an atomic update and
 commits the claim before it sends, so two runners never send the same mail while a claim holds.
+On PostgreSQL the claim first takes the next due row with `FOR UPDATE SKIP LOCKED`, so runners
+in several processes each take a different mail instead of queueing for the same one; SQLite
+ignores the lock clause (it has one writer) and relies on the atomic update alone.
 The first claim also gives the row its `Message-ID`, kept for every retry: when a runner dies
 after the mail server accepted a mail but before the row says so, the claim runs out, the mail
 is sent again as the same message, and mail systems drop the copy. A failure pushes
@@ -23,7 +26,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
 
 from app import clock
@@ -32,7 +35,7 @@ from app.models import OutboxMail
 
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 720)]
 CLAIM_FOR = timedelta(minutes=5)
-MAX_PER_RUN = 100
+MAX_PER_RUN = 100  # claims per pass
 
 
 def enqueue(
@@ -100,15 +103,12 @@ def deliver_due(*, session: Session, settings: Settings, now: datetime | None = 
     now = now or clock.now()
     sent = failed = 0
     if settings.smtp_host:
-        due = session.exec(
-            select(OutboxMail.id)
-            .where(col(OutboxMail.sent_at).is_(None), col(OutboxMail.send_after) <= now)
-            .order_by(col(OutboxMail.send_after), col(OutboxMail.id))
-            .limit(MAX_PER_RUN)
-        ).all()
-        for mail_id in due:
+        for _ in range(MAX_PER_RUN):
+            mail_id = _next_due(session, now)
+            if mail_id is None:
+                break
             if not _claim(session, mail_id, now, new_message_id(mail_id, settings)):
-                continue  # another runner has it
+                continue  # another runner took it between our look and our claim (SQLite)
             mail = session.get(OutboxMail, mail_id)
             assert mail is not None
             try:
@@ -135,6 +135,26 @@ def new_message_id(mail_id: int, settings: Settings) -> str:
     return f"<outbox-{mail_id}.{secrets.token_hex(8)}@{host}>"
 
 
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    return or_(col(OutboxMail.claimed_until).is_(None), col(OutboxMail.claimed_until) < now)
+
+
+def _next_due(session: Session, now: datetime) -> int | None:
+    """The next due mail nobody holds. On PostgreSQL the row stays locked until the claim
+    commits, and rows other runners have locked are skipped, not waited for."""
+    return session.exec(
+        select(OutboxMail.id)
+        .where(
+            col(OutboxMail.sent_at).is_(None),
+            col(OutboxMail.send_after) <= now,
+            _unclaimed(now),
+        )
+        .order_by(col(OutboxMail.send_after), col(OutboxMail.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
 def _claim(session: Session, mail_id: int, now: datetime, message_id: str) -> bool:
     """Take the mail for CLAIM_FOR unless another runner holds an unexpired claim; the first
     claim stores `message_id`, later ones keep the stored one. Committed before sending."""
@@ -143,7 +163,7 @@ def _claim(session: Session, mail_id: int, now: datetime, message_id: str) -> bo
         .where(
             col(OutboxMail.id) == mail_id,
             col(OutboxMail.sent_at).is_(None),
-            or_(col(OutboxMail.claimed_until).is_(None), col(OutboxMail.claimed_until) < now),
+            _unclaimed(now),
         )
         .values(
             claimed_until=now + CLAIM_FOR,
