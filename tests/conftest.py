@@ -140,6 +140,9 @@ def make_settings(database_url: str, root: Path, **overrides: object) -> Setting
         "tile_url": "",  # no tile server is reachable here
         "default_language": "en",
         "outbox_interval_seconds": 0,  # tests run the outbox themselves
+        # The tests written before moderation expect a resident's photo on the public pages at
+        # once; the moderation tests (tests/services/test_photo_moderation.py …) set "review".
+        "photo_moderation": "immediate",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

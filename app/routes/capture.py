@@ -25,6 +25,7 @@ from app.services import (
     daylight,
     lifecycle,
     observations,
+    photo_moderation,
     photos,
     public,
     submission,
@@ -65,6 +66,7 @@ def submit_observation(
             limits=photos.limits(settings),
             max_photos=settings.photos_per_observation,
             description_max=settings.description_max_chars,
+            photo_review=photo_moderation.initial_review(settings),
         )
     except submission.InvalidSubmission as exc:
         if wants_json(request):

@@ -44,7 +44,7 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import lifecycle, notifications, observations, outbox, text_input
+from app.services import lifecycle, notifications, observations, outbox, photo_public, text_input
 
 MAX_NOTE = 2000
 # What `secrets.token_urlsafe(32)` makes (43 characters); anything else is not a secret of ours.
@@ -81,11 +81,12 @@ def map_url(lat: float, lon: float) -> str:
 
 
 def report_photos(*, session: Session, obs: Observation) -> list[Photo]:
-    """The resident's photos (those the owner is shown)."""
+    """The resident's photos the owner is shown: an outside owner is not staff, so only those
+    staff let the public see (photo_public), and the blurred copy of a blurred one."""
     return [
         p
         for p in observations.photos_of(session=session, observation=obs)
-        if p.kind == PhotoKind.report
+        if p.kind == PhotoKind.report and photo_public.is_public(p)
     ]
 
 
@@ -296,7 +297,10 @@ def photo_file(
     photo = session.get(Photo, photo_id)
     if photo is None or photo.observation_id != handoff.observation_id:
         return None
-    path = media_dir / ("thumbs" if thumb else "photos") / photo.sha256[:2] / f"{photo.sha256}.jpg"
+    shown = photo_public.shown(photo)
+    if shown is None:
+        return None
+    path = media_dir / ("thumbs" if thumb else "photos") / shown.sha256[:2] / f"{shown.sha256}.jpg"
     return path if path.is_file() else None
 
 
