@@ -87,11 +87,18 @@ def observation(*, session: Session, obs: Observation) -> PublicObservation:
     """The status page's shape of an observation."""
     zone = session.get(Zone, obs.zone_id) if obs.zone_id else None
     unit = session.get(Unit, obs.unit_id) if obs.unit_id else None
-    photos = observations.photos_of(session=session, observation=obs)
+    category = session.get(Category, obs.category_id)
+    # A private category's photos are never served outside staff (photo_access): its
+    # tracking page names none.
+    photos = (
+        []
+        if category is None or category.private
+        else observations.photos_of(session=session, observation=obs)
+    )
     return PublicObservation(
         id=obs.id,  # type: ignore[arg-type]
         status=obs.status,
-        category=session.get(Category, obs.category_id),  # type: ignore[arg-type]
+        category=category,  # type: ignore[arg-type]
         zone_name=zone.name if zone else None,
         unit_name=unit.name(current_language()) if unit else None,
         lat=obs.lat,

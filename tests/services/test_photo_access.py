@@ -294,3 +294,37 @@ def test_no_public_place_names_a_photo_not_public(session: Session, review: Phot
     view = public.observation(session=session, obs=obs)
     assert view.photos == []
     assert photo.sha256 not in str(view)
+
+
+def test_a_private_reports_tracking_page_names_no_photo(session: Session) -> None:
+    """Its files are never served outside staff, so the reporter's page shows none."""
+    obs = report(session, category="drug-dealing")
+    photo = add_photo(session, obs, PhotoReview.public)
+    view = public.observation(session=session, obs=obs)
+    assert view.photos == [] and view.photos_waiting == 0
+    assert photo.sha256 not in str(view)
+
+
+def test_the_rule_is_one_query_whoever_asks(session: Session) -> None:
+    from sqlalchemy import event
+
+    obs = report(session)
+    photo = add_photo(session, obs, PhotoReview.public, blurred=True)
+    triager = make_staff(session, "triager")
+    digest, viewer_id = photo.public_sha256, triager.id
+    session.expire_all()
+    viewer = session.get(StaffUser, viewer_id)  # loaded, as the media route's visitor is
+    assert viewer is not None and viewer.role
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert served(session, digest, None)  # type: ignore[arg-type]
+        assert served(session, digest, viewer)  # type: ignore[arg-type]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(seen) == 2
