@@ -46,6 +46,7 @@ from app.routes import (
     my_reports,
     open311,
     owners,
+    photo_review,
     plan_cases,
     planning,
     planning_exports,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(triage_actions.router)  # a report's per-action endpoints
     app.include_router(quarterly.router)
     app.include_router(quarterly.staff)  # a fix's photos on the quarterly page: /triage/{id}/…
+    app.include_router(photo_review.router)  # moderating a report's photos: /triage/{id}/photos/…
     # The public walk pages first: /walks/join is not a walk's number.
     app.include_router(walks_public.router)
     # Leaders' /walks/new before the staff's /walks/{walk_id}, which would take "new" for a number.

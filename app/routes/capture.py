@@ -26,6 +26,7 @@ from app.services import (
     daylight,
     lifecycle,
     observations,
+    photo_moderation,
     photos,
     public,
     retention,
@@ -71,6 +72,7 @@ def submit_observation(
             limits=photos.limits(settings),
             max_photos=settings.photos_per_observation,
             description_max=settings.description_max_chars,
+            photo_review=photo_moderation.initial_review(settings),
         )
     except submission.InvalidSubmission as exc:
         if wants_json(request):

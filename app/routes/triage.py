@@ -57,6 +57,7 @@ def queue_filter(
     assignee: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[date | None, BLANK_IS_NONE, Query()] = None,
+    photos_waiting: Annotated[bool, Query()] = False,
     sort: Annotated[str | None, Query(pattern=SORT_PATTERN)] = None,
     direction: Annotated[str | None, Query(alias="dir", pattern="^(asc|desc)?$")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -74,6 +75,7 @@ def queue_filter(
         assignee=assignee or None,
         text=(q or "").strip() or None,
         since=since,
+        photos_waiting=photos_waiting,
         sort=sort,
         direction=direction,
         page=page,
@@ -166,9 +168,25 @@ def _queue(
             "priorities": list(Priority),
             "bulk_result": bulk_result,
             "view": view,
+            "photos_waiting_query": PHOTOS_WAITING_QUERY,
+            "photos_waiting": None
+            if is_htmx(request)
+            else _photos_waiting(session, settings, visitor),
         },
         block="results",
     )
+
+
+def _photos_waiting(session, settings, visitor) -> int:  # type: ignore[no-untyped-def]
+    """How many reports, whatever their status, have a photo waiting for moderation."""
+    flt = queue.QueueFilter(statuses=tuple(Status), photos_waiting=True)
+    return queue.counts(session=session, user=visitor.user, flt=flt, settings=settings).total
+
+
+# The queue's link to what waits for moderation: every status, those with such a photo.
+PHOTOS_WAITING_QUERY = urlencode(
+    [*(("status", s.value) for s in Status), ("photos_waiting", "true")]
+)
 
 
 @router.get("")

@@ -32,6 +32,7 @@ from app.routes.triage import BadFilter, read_filter
 from app.services import (
     canned_replies,
     deadlines,
+    photo_public,
     photos,
     quarterly_photos,
     queue,
@@ -87,6 +88,7 @@ def detail_page(
             "priorities": list(Priority),
             "can_triage": visitor.user.role in (Role.triager, Role.admin),
             "can_publish_photos": quarterly_photos.may_publish(session=session, obs=obs),
+            "photo_url": photo_public.photo_url,
             "replies": canned_replies.for_category(session=session, category_id=obs.category_id),
             "nav": report_nav.around(
                 session=session,

@@ -43,7 +43,7 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import lifecycle, notifications, observations, outbox, text_input
+from app.services import lifecycle, notifications, observations, outbox, photo_public, text_input
 from app.services.media_store import MediaMissing, MediaStore, photo_key
 
 MAX_NOTE = 2000
@@ -81,11 +81,12 @@ def map_url(lat: float, lon: float) -> str:
 
 
 def report_photos(*, session: Session, obs: Observation) -> list[Photo]:
-    """The resident's photos (those the owner is shown)."""
+    """The resident's photos the owner is shown: an outside owner is not staff, so only those
+    staff let the public see (photo_public), and the blurred copy of a blurred one."""
     return [
         p
         for p in observations.photos_of(session=session, observation=obs)
-        if p.kind == PhotoKind.report
+        if p.kind == PhotoKind.report and photo_public.is_public(p)
     ]
 
 
@@ -296,8 +297,11 @@ def photo_content(
     photo = session.get(Photo, photo_id)
     if photo is None or photo.observation_id != handoff.observation_id:
         return None
+    shown = photo_public.shown(photo)
+    if shown is None:
+        return None
     try:
-        return store.get(photo_key(photo.sha256, thumb=thumb))
+        return store.get(photo_key(shown.sha256, thumb=thumb))
     except MediaMissing:
         return None
 

@@ -31,11 +31,21 @@ from app.models import (
     Observation,
     Photo,
     PhotoKind,
+    PhotoReview,
     PositionSource,
     Status,
     Zone,
 )
-from app.services import daylight, lifecycle, photos, routing, submission, walks, zones
+from app.services import (
+    daylight,
+    lifecycle,
+    photo_public,
+    photos,
+    routing,
+    submission,
+    walks,
+    zones,
+)
 from app.services.media_store import MediaStore
 
 
@@ -93,9 +103,11 @@ def capture(
     max_photos: int,
     description_max: int,
     api_client_id: int | None = None,
+    photo_review: PhotoReview = PhotoReview.pending,
 ) -> CaptureResult:
     """Store one observation from a submission, once, whatever is retried. `api_client_id`:
-    the Open311 client system that posted it, stored in the same transaction."""
+    the Open311 client system that posted it, stored in the same transaction. `photo_review`:
+    whether the public may see the photos yet (photo_moderation.initial_review)."""
     # A replay returns the first observation even if its fields would no longer pass (a
     # category retired, a limit lowered while the report waited on a phone).
     try:
@@ -187,6 +199,7 @@ def capture(
                 height=p.height,
                 position=i,
                 kind=PhotoKind.report,
+                review=photo_review,
             )
             for i, p in enumerate(stored)
         ]
@@ -240,10 +253,16 @@ def recent(*, session: Session, limit: int = 50, offset: int = 0) -> list[Listed
     if ids:
         for photo in session.exec(
             select(Photo)
-            .where(col(Photo.observation_id).in_(ids), Photo.kind == PhotoKind.report)
+            .where(
+                col(Photo.observation_id).in_(ids),
+                Photo.kind == PhotoKind.report,
+                photo_public.clause(),
+            )
             .order_by(col(Photo.position))
         ).all():
-            first_photo.setdefault(photo.observation_id, photo.thumb_url)
+            shown = photo_public.shown(photo)
+            if shown is not None:
+                first_photo.setdefault(photo.observation_id, shown.thumb_url)
     return [
         ListedObservation(
             id=obs.id,  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from app.services import (
     open311,
     open311_attributes,
     open311_keys,
+    photo_moderation,
     photos,
     submission,
 )
@@ -304,6 +305,7 @@ def _store(
             # The spec's limit (the column's too); the form's own may be lower.
             description_max=DESCRIPTION_MAX_CHARS,
             api_client_id=client.id,
+            photo_review=photo_moderation.initial_review(settings),
         )
     except submission.InvalidSubmission as exc:
         raise _refusal(exc) from None

@@ -38,7 +38,7 @@ from app.models import (
     Status,
     Unit,
 )
-from app.services import deadlines
+from app.services import deadlines, photo_public
 from app.services.open311_format import Open311Error
 from app.services.open311_query import MAX_ID, RequestQuery, local_day, midnight
 
@@ -128,10 +128,16 @@ def _around(session: Session, rows: Sequence[tuple[Observation, Category]]) -> _
     first_photo: dict[int, str] = {}
     for photo in session.exec(
         select(Photo)
-        .where(col(Photo.observation_id).in_(ids), Photo.kind == PhotoKind.report)
+        .where(
+            col(Photo.observation_id).in_(ids),
+            Photo.kind == PhotoKind.report,
+            photo_public.clause(),
+        )
         .order_by(col(Photo.position), col(Photo.id))
     ).all():
-        first_photo.setdefault(photo.observation_id, photo.url)
+        shown = photo_public.shown(photo)
+        if shown is not None:
+            first_photo.setdefault(photo.observation_id, shown.url)
     latest_note: dict[int, tuple[datetime, str]] = {}
     for observation_id, at, note in session.exec(
         select(ObservationEvent.observation_id, ObservationEvent.at, ObservationEvent.note)

@@ -21,14 +21,15 @@ from app.models import (
     Category,
     Observation,
     ObservationEvent,
-    Photo,
     PhotoKind,
+    PhotoReview,
     PositionSource,
     Status,
     Unit,
     Zone,
 )
-from app.services import observations
+from app.services import observations, photo_public
+from app.services.photo_public import PublicPhoto
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ class PublicObservation:
     unsafe_level: int | None
     dark: bool
     created_at: datetime
-    photos: Sequence[Photo]  # the resident's
-    after_photos: Sequence[Photo]  # the unit's, of the fix
+    photos: Sequence[PublicPhoto]  # the resident's, those the public may see
+    after_photos: Sequence[PublicPhoto]  # the unit's, of the fix
     history: Sequence[PublicEvent]
     joined_id: int | None = None  # merged: the public report it joined
+    photos_waiting: int = 0  # the resident's photos staff have not looked at yet
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,18 @@ def observation(*, session: Session, obs: Observation) -> PublicObservation:
     """The status page's shape of an observation."""
     zone = session.get(Zone, obs.zone_id) if obs.zone_id else None
     unit = session.get(Unit, obs.unit_id) if obs.unit_id else None
-    photos = observations.photos_of(session=session, observation=obs)
+    category = session.get(Category, obs.category_id)
+    # A private category's photos are never served outside staff (photo_access): its
+    # tracking page names none.
+    photos = (
+        []
+        if category is None or category.private
+        else observations.photos_of(session=session, observation=obs)
+    )
     return PublicObservation(
         id=obs.id,  # type: ignore[arg-type]
         status=obs.status,
-        category=session.get(Category, obs.category_id),  # type: ignore[arg-type]
+        category=category,  # type: ignore[arg-type]
         zone_name=zone.name if zone else None,
         unit_name=unit.name(current_language()) if unit else None,
         lat=obs.lat,
@@ -101,10 +110,11 @@ def observation(*, session: Session, obs: Observation) -> PublicObservation:
         unsafe_level=obs.unsafe_level,
         dark=obs.dark,
         created_at=obs.created_at,
-        photos=[p for p in photos if p.kind == PhotoKind.report],
-        after_photos=[p for p in photos if p.kind == PhotoKind.after],
+        photos=photo_public.public_photos(photos, PhotoKind.report),
+        after_photos=photo_public.public_photos(photos, PhotoKind.after),
         history=public_history(session=session, obs=obs),
         joined_id=_joined(session, obs),
+        photos_waiting=sum(p.review == PhotoReview.pending for p in photos),
     )
 
 

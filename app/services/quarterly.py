@@ -35,8 +35,10 @@ from app.models import (
     Zone,
     ZoneKind,
 )
+from app.services import photo_public
 from app.services.indicators import LOCAL as STOCKHOLM
 from app.services.indicators import Period
+from app.services.photo_public import PublicPhoto
 
 # Fixed as far as the public is told: fixed, or fixed and checked.
 FIXED = (Status.fixed, Status.verified)
@@ -53,14 +55,6 @@ FIRST_YEAR = 2000
 class Count:
     label: str
     count: int
-
-
-@dataclass(frozen=True)
-class PublicPhoto:
-    url: str
-    thumb_url: str
-    width: int
-    height: int
 
 
 @dataclass(frozen=True)
@@ -327,7 +321,9 @@ def _fixes_shown(
 ) -> list[FixShown]:
     """The quarter's fixes whose unit chose to publish the photos, newest first (those with an
     "after" photo only: a before photo alone shows no fix)."""
-    has_after = select(Photo.observation_id).where(Photo.kind == PhotoKind.after)
+    has_after = select(Photo.observation_id).where(
+        Photo.kind == PhotoKind.after, photo_public.clause()
+    )
     rows = session.exec(
         select(Observation.id, Observation.category_id, Observation.zone_id, Observation.fixed_at)
         .where(
@@ -343,7 +339,7 @@ def _fixes_shown(
     photos: dict[int, list[Photo]] = {}
     for photo in session.exec(
         select(Photo)
-        .where(col(Photo.observation_id).in_([row[0] for row in rows]))
+        .where(col(Photo.observation_id).in_([row[0] for row in rows]), photo_public.clause())
         .order_by(col(Photo.position), col(Photo.id))
     ).all():
         photos.setdefault(photo.observation_id, []).append(photo)
@@ -356,15 +352,11 @@ def _fixes_shown(
                 category=public[category_id].name(lang),
                 district=district.name if district else None,
                 fixed_at=fixed_at,  # type: ignore[arg-type]
-                before=[_photo(p) for p in mine if p.kind == PhotoKind.report],
-                after=[_photo(p) for p in mine if p.kind == PhotoKind.after],
+                before=photo_public.public_photos(mine, PhotoKind.report),
+                after=photo_public.public_photos(mine, PhotoKind.after),
             )
         )
     return shown
-
-
-def _photo(photo: Photo) -> PublicPhoto:
-    return PublicPhoto(photo.url, photo.thumb_url, photo.width, photo.height)
 
 
 def _walks_held(session: Session, period: Period, zones: dict[int, Zone]) -> list[PublicWalk]:

@@ -34,7 +34,15 @@ from app.models import (
     Unit,
     Zone,
 )
-from app.services import assignment, deadlines, fulltext, lifecycle, queue_order, visibility
+from app.services import (
+    assignment,
+    deadlines,
+    fulltext,
+    lifecycle,
+    photo_moderation,
+    queue_order,
+    visibility,
+)
 
 PAGE_SIZE = 50
 SORTS = tuple(queue_order.SORTS)  # the sortable keys; queue_order.ALIASES has the old names
@@ -53,6 +61,7 @@ class QueueFilter:
     assignee: str | None = None  # "me", "none", or a staff user's id
     text: str | None = None  # search words, a number or an address (services/fulltext)
     since: date | None = None  # reported on or after this day (local time): "new today"
+    photos_waiting: bool = False  # only those with a photo waiting for moderation
     sort: str = "reported"  # a key of queue_order.SORTS (an old alias is understood too)
     direction: str | None = None  # "asc" or "desc"; None: the key's usual way
     page: int = 1
@@ -264,6 +273,8 @@ def _filter_clauses(
         where.append(fulltext.clause(flt.text))
     if flt.since:
         where.append(reported_since(flt.since))
+    if flt.photos_waiting:
+        where.append(photo_moderation.waiting_clause())
     return where
 
 

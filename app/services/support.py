@@ -36,7 +36,7 @@ from app.models import (
     Priority,
     Support,
 )
-from app.services import categories, duplicates, lifecycle
+from app.services import categories, duplicates, lifecycle, photo_public
 
 LIMIT_WINDOW = timedelta(hours=1)
 
@@ -97,10 +97,16 @@ def offers(
     thumbs: dict[int, str] = {}
     for photo in session.exec(
         select(Photo)
-        .where(col(Photo.observation_id).in_(ids), Photo.kind == PhotoKind.report)
+        .where(
+            col(Photo.observation_id).in_(ids),
+            Photo.kind == PhotoKind.report,
+            photo_public.clause(),
+        )
         .order_by(col(Photo.position))
     ).all():
-        thumbs.setdefault(photo.observation_id, photo.thumb_url)
+        shown = photo_public.shown(photo)
+        if shown is not None:
+            thumbs.setdefault(photo.observation_id, shown.thumb_url)
     return [
         Offer(
             id=n.observation.id,  # type: ignore[arg-type]

@@ -28,8 +28,9 @@ from app.models import (
     Walk,
     Zone,
 )
-from app.services import deadlines, queue
+from app.services import deadlines, photo_public, queue
 from app.services.factors import FACTORS
+from app.services.photo_public import PublicPhoto
 
 FIXED_STATES = frozenset({Status.fixed, Status.verified})
 
@@ -54,8 +55,10 @@ class WalkItem:
     factors: list[str]
     felt_by: int  # the reporter and everyone who co-signed
     created_at: datetime
-    photos: list[Photo]
-    after_photos: list[Photo]
+    # As the public sees them (photo_public): walk leaders, the protocol and participants are
+    # not the staff who moderate, and the protocol is published.
+    photos: list[PublicPhoto]
+    after_photos: list[PublicPhoto]
     address: str | None = None  # the street address, once the geocoder has found it
     # The district or part of town it lies in, as the queue's district column says it
     # (`queue.joined`: the observation's innermost zone); None outside every district.
@@ -98,13 +101,14 @@ def items(
     if ids:
         for photo in session.exec(
             select(Photo)
-            .where(col(Photo.observation_id).in_(ids))
+            .where(col(Photo.observation_id).in_(ids), photo_public.clause())
             .order_by(col(Photo.kind), col(Photo.position))
         ).all():
             by_obs.setdefault(photo.observation_id, []).append(photo)
     found = []
     for obs, category, unit, district in rows:
-        photos = by_obs.get(obs.id, [])  # type: ignore[arg-type]
+        # A private category's photos are never public (photo_access): none to show.
+        photos = [] if category.private else by_obs.get(obs.id, [])  # type: ignore[arg-type]
         problem = category.kind == CategoryKind.problem
         found.append(
             WalkItem(
@@ -124,8 +128,8 @@ def items(
                 factors=[f for f in obs.factors.split(",") if f],
                 felt_by=1 + obs.supporters,
                 created_at=obs.created_at,
-                photos=[p for p in photos if p.kind == PhotoKind.report],
-                after_photos=[p for p in photos if p.kind == PhotoKind.after],
+                photos=photo_public.public_photos(photos, PhotoKind.report),
+                after_photos=photo_public.public_photos(photos, PhotoKind.after),
                 address=obs.address or None,
                 district=district,
             )

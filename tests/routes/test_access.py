@@ -86,6 +86,17 @@ ACCESS: dict[tuple[str, str], str | set[str]] = {
     ("POST", "/triage/{observation_id}/route"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/priority"): {"admin", "triager"},
     ("POST", "/triage/{observation_id}/photos-published"): {"admin", "triager", "unit_worker"},
+    # Photo moderation: those who work on the report (visibility decides per report).
+    ("POST", "/triage/{observation_id}/photos/{photo_id}/review"): {
+        "admin",
+        "triager",
+        "unit_worker",
+    },
+    ("POST", "/triage/{observation_id}/photos/{photo_id}/blur"): {
+        "admin",
+        "triager",
+        "unit_worker",
+    },
     # Outside owners: triagers hand reports over; the owner answers through the link in their
     # mail, without an account (the secret in the path is the key); admins keep the registry.
     ("GET", "/triage/{observation_id}/handoff"): {"admin", "triager"},
@@ -267,7 +278,7 @@ def fill(path: str, observation_id: int) -> str:
     # handler looks (an allowed role gets 404, never 401/403).
     path = re.sub(r"\{observation_id\}", str(observation_id), path)
     path = re.sub(
-        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner|reply|filter|client)_id\}",
+        r"\{(user|row|walk|plan|basis|line|agreement|focus_area|measure|report|target|figure|owner|reply|filter|client|photo)_id\}",
         NO_SUCH_ID,
         path,
     )
