@@ -23,6 +23,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.models import AuditEntry
 from app.services import audit, backup, backup_db
+from app.services.media_store import open_store
 from tests.conftest import ENGINE, make_settings
 from tests.factories import jpeg_bytes, make_staff, post_observation
 
@@ -85,12 +86,16 @@ def instance(client, session, settings: Settings) -> Settings:  # type: ignore[n
 
 
 def media(settings: Settings) -> dict[str, bytes]:
-    root = settings.media_path
+    """Every file in the instance's media store (its folder, or its prefix in the bucket)."""
+    store = open_store(settings)
     return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and not p.name.startswith(".")
+        key: store.get(key) for key in store.keys(prefix="") if not Path(key).name.startswith(".")
     }
+
+
+def same_store(target: Settings, source: Settings) -> Settings:
+    """`target` pointing at the media store of `source` (for backups that list, not copy)."""
+    return target.model_copy(update={"media_dir": source.media_dir, "media_url": source.media_url})
 
 
 def run_cli(settings: Settings, monkeypatch, capsys, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -100,6 +105,9 @@ def run_cli(settings: Settings, monkeypatch, capsys, *args: str) -> tuple[int, s
     monkeypatch.setenv("SAFETYWALK_DATABASE_URL", settings.sqlalchemy_url)
     monkeypatch.setenv("SAFETYWALK_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("SAFETYWALK_MEDIA_DIR", str(settings.media_path))
+    monkeypatch.setenv("SAFETYWALK_MEDIA_URL", settings.media_url)
+    monkeypatch.setenv("SAFETYWALK_MEDIA_S3_ENDPOINT_URL", settings.media_s3_endpoint_url)
+    monkeypatch.setenv("SAFETYWALK_MEDIA_S3_REGION", settings.media_s3_region)
     get_settings.cache_clear()
     try:
         code = cli.main(list(args))
@@ -112,7 +120,9 @@ def test_a_backup_restores_every_row_and_photo_into_an_empty_instance(
     instance, new_target, tmp_path, monkeypatch, capsys
 ):
     folder = tmp_path / "backup"
-    code, err = run_cli(instance, monkeypatch, capsys, "backup", str(folder))
+    # Copied from either store (a local folder's default; object storage on request), so that
+    # the other instance, with its own empty store, gets every photo back.
+    code, err = run_cli(instance, monkeypatch, capsys, "backup", "--copy-media", str(folder))
     assert (code, err) == (0, "")
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["database"]["engine"] == ENGINE
@@ -141,7 +151,7 @@ def test_a_tampered_or_missing_photo_is_reported_and_nothing_is_restored(
     instance, new_target, tmp_path, monkeypatch, capsys
 ):
     folder = tmp_path / "backup"
-    assert backup.make(settings=instance, folder=folder).problems == []
+    assert backup.make(settings=instance, folder=folder, copy_media=True).problems == []
     photo = next((folder / "media" / "photos").rglob("*.jpg"))
     photo.write_bytes(photo.read_bytes()[:-10] + b"0123456789")
     thumb = next((folder / "media" / "thumbs").rglob("*.jpg"))
@@ -189,7 +199,7 @@ def test_restore_refuses_a_database_that_holds_rows(
     instance, new_target, tmp_path, monkeypatch, capsys
 ):
     folder = tmp_path / "backup"
-    backup.make(settings=instance, folder=folder)
+    backup.make(settings=instance, folder=folder, copy_media=True)
     before = rows(instance.sqlalchemy_url)
     code, err = run_cli(instance, monkeypatch, capsys, "restore", str(folder))
     assert code == 1
@@ -239,20 +249,19 @@ def test_listed_media_are_checked_in_the_store_by_hash(instance, new_target, tmp
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["media"]["copied"] is False and len(manifest["media"]["files"]) == 4
     assert not (folder / "media").exists()
-    shared = instance.media_path
-    good = new_target().model_copy(update={"media_dir": shared})
-    result = backup.restore(settings=good, folder=folder)
+    result = backup.restore(settings=same_store(new_target(), instance), folder=folder)
     assert (result.files, result.problems) == (4, [])
-    thumb = next((shared / "thumbs").rglob("*.jpg"))
-    thumb.write_bytes(b"not the thumbnail")
-    photo = next((shared / "photos").rglob("*.jpg"))
-    photo.unlink()
-    bad = new_target().model_copy(update={"media_dir": shared})
-    problems = backup.restore(settings=bad, folder=folder).problems
+    store = open_store(instance)
+    thumb = next(k for k in store.keys("thumbs/") if k.endswith(".jpg"))
+    store.delete(thumb)  # a local store never overwrites a content-addressed file
+    store.put(thumb, b"not the thumbnail")
+    photo = next(k for k in store.keys("photos/") if k.endswith(".jpg"))
+    store.delete(photo)
+    problems = backup.restore(settings=same_store(new_target(), instance), folder=folder).problems
     assert sorted(problems) == sorted(
         [
-            f"{thumb.relative_to(shared).as_posix()}: the stored file differs from the backup",
-            f"{photo.relative_to(shared).as_posix()}: not in the media store",
+            f"{thumb}: the stored file differs from the backup",
+            f"{photo}: not in the media store",
         ]
     )
 
