@@ -32,7 +32,8 @@ USER safetywalk
 VOLUME ["/data", "/media"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')" || exit 1
-# Migrate on start (idempotent), load Boden's demo data only into an empty database, serve.
+# Migrate on start (idempotent) and serve. No demo data: a production database starts empty, so
+# that `safetywalk restore` can fill it; `docker run … safetywalk load-demo --if-empty` adds Boden's.
 # Behind a reverse proxy, set FORWARDED_ALLOW_IPS to the proxy's address (never '*' when the
 # port is reachable directly: anyone could then claim any client address).
-CMD ["sh", "-c", "safetywalk migrate && safetywalk load-demo --if-empty && exec safetywalk serve"]
+CMD ["sh", "-c", "safetywalk migrate && exec safetywalk serve"]

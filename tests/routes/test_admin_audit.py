@@ -123,6 +123,23 @@ def test_htmx_gets_the_entries_alone(client, admin, session):
     assert "<html" not in part.text and numbers(part.text) == ["3", "2", "1"]
 
 
+def test_true_and_false_read_as_yes_and_no(client, admin, session):
+    add(session, 1)
+    session.add(
+        AuditEntry(
+            subject_kind="unit",
+            action="unit.update",
+            actor=audit.CLI,
+            subject_id=7,
+            changes='{"active": [true, false]}',
+        )
+    )
+    session.commit()
+    page = client.get("/admin/audit").text
+    assert "<code>active</code>: yes → no" in page
+    assert "True" not in page and "False" not in page
+
+
 def test_the_page_speaks_swedish(client, admin, session):
     add(session, 1)
     client.get("/lang/sv", follow_redirects=False)
