@@ -11,9 +11,9 @@ from app.services import media_files
 
 router = APIRouter()
 
-# A public photo never changes under its name, but moderation may hide it later: a day in any
-# cache, then the browser asks again (and gets 304 for the same ETag, without a read).
-PUBLIC_CACHE = "public, max-age=86400"
+# A public photo never changes under its name, but moderation may hide it at any moment: caches
+# keep it but ask each time (304 for the same ETag, one indexed query and no read of the file).
+PUBLIC_CACHE = "public, no-cache"
 # A photo only staff may see (not yet moderated, hidden, a private category) stays out of
 # shared caches and off the disk of a shared computer.
 STAFF_ONLY = "private, no-store"

@@ -104,7 +104,8 @@ def blur(
     settings: Settings,
 ) -> None:
     """Blur `region` of what the public sees of the photo (the blurred copy if there is one
-    already, so several faces can be blurred one by one) and show that copy to the public."""
+    already, so several faces can be blurred one by one) and show that copy to the public,
+    unless someone hid the photo: blurring one face does not undo their reason."""
     _check(obs, actor)
     store = media_store.open_store(settings)
     base = photo.public_sha256 or photo.sha256
@@ -126,7 +127,7 @@ def blur(
         obs,
         photo,
         actor,
-        PhotoReview.public,
+        PhotoReview.hidden if photo.review == PhotoReview.hidden else PhotoReview.public,
         _(
             "A region of photo %(n)s blurred; the public sees the blurred copy.",
             n=photo.position + 1,
@@ -135,13 +136,15 @@ def blur(
 
 
 def unblur(*, session: Session, obs: Observation, photo: Photo, actor: StaffUser) -> None:
-    """Forget the blurred copy: the public sees the original if the photo is public."""
+    """Forget the blurred copy. A public photo goes back to waiting for moderation: the
+    original was never approved for the public, and someone must say so before it is shown."""
     _check(obs, actor)
     if photo.public_sha256 is None:
         return
     photo.public_sha256 = None
     note = _("Blurred copy of photo %(n)s removed.", n=photo.position + 1)
-    _decide(session, obs, photo, actor, photo.review, note)
+    review = PhotoReview.pending if photo.review == PhotoReview.public else photo.review
+    _decide(session, obs, photo, actor, review, note)
 
 
 def blurred(jpeg: bytes, region: Region, *, thumb_px: int) -> tuple[bytes, bytes]:

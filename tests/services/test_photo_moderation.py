@@ -144,8 +144,26 @@ def test_a_second_blur_adds_to_the_first(session: Session, settings: Settings) -
 
     photo_moderation.unblur(session=session, obs=obs, photo=photo, actor=triager)
     assert photo.public_sha256 is None
-    assert photo.review == PhotoReview.public
+    # Only the blurred copy was shown: the original waits for someone to approve it.
+    assert photo.review == PhotoReview.pending
     assert notes(session, obs)[-1] == "Blurred copy of photo 1 removed."
+
+
+def test_blurring_a_hidden_photo_keeps_it_hidden(session: Session, settings: Settings) -> None:
+    obs, photo = stored_photo(session, settings)
+    triager = make_staff(session, "triager")
+    photo_moderation.hide(session=session, obs=obs, photo=photo, actor=triager)
+    photo_moderation.blur(
+        session=session,
+        obs=obs,
+        photo=photo,
+        actor=triager,
+        region=photo_moderation.Region.checked(0.1, 0.1, 0.2, 0.2),
+        settings=settings,
+    )
+    assert photo.public_sha256 and photo.review == PhotoReview.hidden
+    photo_moderation.unblur(session=session, obs=obs, photo=photo, actor=triager)
+    assert photo.review == PhotoReview.hidden
 
 
 def test_only_staff_who_work_on_the_report_may_moderate(
