@@ -17,7 +17,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def make_engine(url: str) -> Engine:
     """An engine for SQLite (WAL, foreign keys, waits on locks) or PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -35,6 +37,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
+        # An error's message then names the statement, never its values (tokens, descriptions):
+        # such messages reach the logs.
+        hide_parameters=True,
         pool_size=10,
         max_overflow=10,
         connect_args={"options": "-c plan_cache_mode=force_custom_plan"},

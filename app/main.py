@@ -251,7 +251,9 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(MediaStoreError)
     async def media_unavailable(request: Request, exc: MediaStoreError) -> Response:
         # As for the database: the photo store is down, not the request at fault.
-        log.error("media store unavailable on %s %s: %s", request.method, request.url.path, exc)
+        # The route's template, never the path: a path may hold a tracking or hand-off secret.
+        route = getattr(request.scope.get("route"), "path", "?")
+        log.error("media store unavailable on %s %s: %s", request.method, route, exc)
         response = _error_response(request, 503, _messages()[503])
         response.headers["Retry-After"] = "30"
         return response

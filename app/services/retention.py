@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import Settings
+from app.i18n import gettext as _
 from app.models import (
     CLOSED_STATES,
     ApiPost,
@@ -209,7 +210,7 @@ def forget_email(*, session: Session, obs: Observation) -> bool:
         obs=obs,
         kind=EventKind.note,
         actor=lifecycle.RESIDENT,
-        internal_note="The reporter asked us to forget their e-mail address.",
+        internal_note=_("The reporter asked us to forget their e-mail address."),
     )
     session.commit()
     return True
@@ -231,7 +232,8 @@ def forget_offer(*, obs: Observation, secret_key: str) -> str | None:
 
 def forget_form_token_matches(*, secret_key: str, tracking_token: str, given: str) -> bool:
     expected = forget_form_token(secret_key=secret_key, tracking_token=tracking_token)
-    return hmac.compare_digest(expected, given)
+    # Bytes: compare_digest refuses str with anything but ASCII, and a form may send anything.
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
 def _supporter_devices(

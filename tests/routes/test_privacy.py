@@ -72,6 +72,7 @@ def test_forgetting_needs_the_tracking_link_and_the_forms_token(client, session)
     for path, data in [
         (f"/observations/{obs.token}/forget-email", {}),
         (f"/observations/{obs.token}/forget-email", {"forget_token": "forged"}),
+        (f"/observations/{obs.token}/forget-email", {"forget_token": "é" * 64}),  # not ASCII
         # One report's form token does not open another's.
         (f"/observations/{other.token}/forget-email", {"forget_token": token}),
     ]:
