@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.config import get_settings
 from app.services import backup, backup_db
+from app.services.media_store import MediaStoreError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -63,7 +64,7 @@ def _backup(args: argparse.Namespace) -> int:
         result = backup.make(
             settings=get_settings(), folder=args.folder, copy_media=args.copy_media
         )
-    except (backup.BackupRefused, backup_db.DatabaseError, OSError) as exc:
+    except (backup.BackupRefused, backup_db.DatabaseError, MediaStoreError, OSError) as exc:
         print(f"no backup made: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 1
     print(
@@ -92,14 +93,14 @@ def _restore(args: argparse.Namespace) -> int:
             return 0
         result = backup.restore(settings=settings, folder=args.folder, take_whole=args.take_whole)
         migrate(settings.sqlalchemy_url)
+        problems = result.problems + backup.verify(settings=settings)
     except backup.BackupRefused as exc:
         print(f"nothing restored: {exc.message}", file=sys.stderr)
         _problems(exc.problems)
         return 1
-    except (backup_db.DatabaseError, OSError) as exc:
+    except (backup_db.DatabaseError, MediaStoreError, OSError) as exc:
         print(f"the restore failed: {exc}", file=sys.stderr)
         return 1
-    problems = result.problems + backup.verify(settings=settings)
     print(
         f"restored from {args.folder}: database at {result.revision or 'no migration'} "
         f"(now migrated to head), {result.files} media files checked"

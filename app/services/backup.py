@@ -86,7 +86,7 @@ def _named_keys(url: str) -> set[str]:
     for sha, public in rows:
         keys |= {media_store.photo_key(sha), media_store.photo_key(sha, thumb=True)}
         if public:
-            keys.add(media_store.photo_key(public))
+            keys |= {media_store.photo_key(public), media_store.photo_key(public, thumb=True)}
     return keys
 
 
@@ -228,7 +228,7 @@ def _known_revision(revision: str | None) -> bool:
 
 
 def restore(*, settings: Settings, folder: Path, take_whole: bool = False) -> Result:
-    """Load the backup in `folder` into the configured (empty) database and media store. The
+    """Load the backup in `folder` into the configured (empty) media store and database. The
     caller migrates the database to head afterwards and then calls `verify`."""
     manifest = read_manifest(folder)
     problems = check(folder, manifest)
@@ -253,7 +253,6 @@ def restore(*, settings: Settings, folder: Path, take_whole: bool = False) -> Re
             "the configured database is not empty; restore only into an empty database "
             f"(rows in {tables})"
         )
-    backup_db.load(url, folder / Path(database["file"]).name)
     result = Result(revision=database.get("revision"), problems=problems)
     damaged = {p.split(":", 1)[0] for p in problems}
     store = media_store.open_store(settings)
@@ -269,6 +268,9 @@ def restore(*, settings: Settings, folder: Path, take_whole: bool = False) -> Re
             continue
         result.files += 1
         result.bytes += int(entry.get("size", 0))
+    # The database last: a store that fails half-way leaves it empty, so the restore can simply
+    # be run again (putting the same content-addressed files twice is harmless).
+    backup_db.load(url, folder / Path(database["file"]).name)
     return result
 
 

@@ -115,7 +115,10 @@ class LocalStore:
             return False
 
     def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+        try:
+            self.path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise MediaStoreError(f"{self.root}: deleting {key}: {exc.strerror or exc}") from exc
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root / prefix if prefix else self.root

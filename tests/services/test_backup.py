@@ -290,3 +290,21 @@ def test_the_snapshot_is_consistent_while_the_app_writes(instance, new_target, t
     ids = [r[0] for r in restored]
     assert ids == list(range(ids[0], ids[0] + len(ids)))  # no gaps: one moment in time
     assert len(ids) <= len(rows(instance.sqlalchemy_url)["audit_entry"])
+
+
+def test_a_store_that_fails_leaves_the_database_empty_for_another_try(
+    instance, new_target, tmp_path, monkeypatch, capsys
+):
+    folder = tmp_path / "backup"
+    assert backup.make(settings=instance, folder=folder, copy_media=True).problems == []
+    target = new_target()
+    # A media "folder" that is a file: every write fails, as a full disk or a lost bucket would.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    broken = target.model_copy(update={"media_dir": blocked, "media_url": ""})
+    code, err = run_cli(broken, monkeypatch, capsys, "restore", str(folder))
+    assert code == 1 and "the restore failed" in err
+    assert backup_db.rows_in(target.sqlalchemy_url) == {}
+    code, err = run_cli(target, monkeypatch, capsys, "restore", str(folder))
+    assert (code, err) == (0, "")
+    assert media(target) == media(instance)
