@@ -14,10 +14,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HOST=0.0.0.0 \
     PORT=8000
 
-# Pango and HarfBuzz for WeasyPrint (walk protocols as PDF); DejaVu so the PDF has a font.
+# Pango and HarfBuzz for WeasyPrint (walk protocols as PDF); DejaVu so the PDF has a font;
+# pg_dump and pg_restore for `safetywalk backup|restore` on PostgreSQL (a newer client reads an
+# older server).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /srv/safetywalk

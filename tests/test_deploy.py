@@ -89,9 +89,23 @@ def test_the_proxy_limits_bodies_as_the_app_does_and_serves_tls():
         assert re.search(rf"^\s*{timeout}\s+\d+[smh]\s*$", text, re.MULTILINE), timeout
 
 
-def test_caddy_sizes():
-    assert caddy_bytes("76MiB") == 76 * 1024 * 1024
-    assert caddy_bytes("80MB") == 80_000_000
+def test_processes_get_longer_to_stop_than_the_app_waits_for_requests(services):
+    def seconds(text: str) -> int:
+        number, unit = re.fullmatch(r"(\d+)([sm])", text).groups()  # type: ignore[union-attr]
+        return int(number) * (60 if unit == "m" else 1)
+
+    for name in (*SERVERS, "outbox"):
+        grace = seconds(services[name]["stop_grace_period"])
+        assert grace > Settings().shutdown_timeout_seconds, name
+
+
+def test_the_image_can_back_up_postgresql():
+    """`safetywalk backup` on PostgreSQL runs pg_dump: the image must have it."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    installs = re.search(r"apt-get install[^&]*", dockerfile)
+    assert installs and "postgresql-client" in installs.group(0)
+    (command,) = re.findall(r"^CMD (.+)$", dockerfile, re.MULTILINE)
+    assert "load-demo" not in command  # a new instance starts empty
 
 
 def _compose_available() -> bool:

@@ -171,16 +171,10 @@ def _queue(
             "photos_waiting_query": PHOTOS_WAITING_QUERY,
             "photos_waiting": None
             if is_htmx(request)
-            else _photos_waiting(session, settings, visitor),
+            else queue.photos_waiting(session=session, user=visitor.user, settings=settings),
         },
         block="results",
     )
-
-
-def _photos_waiting(session, settings, visitor) -> int:  # type: ignore[no-untyped-def]
-    """How many reports, whatever their status, have a photo waiting for moderation."""
-    flt = queue.QueueFilter(statuses=tuple(Status), photos_waiting=True)
-    return queue.counts(session=session, user=visitor.user, flt=flt, settings=settings).total
 
 
 # The queue's link to what waits for moderation: every status, those with such a photo.

@@ -1,10 +1,6 @@
-"""The triage queue: what a triager or a unit has to do, filtered, sorted, counted.
-
-A page of rows costs a fixed number of queries whatever its size (rows with their category,
-zone and unit joined; first photos; the total; counts per status), so the queue stays fast
-with 100,000 observations. An item is overdue when it is still open and older than the days
-its priority allows (settings `due_days_*`); that is worked out in SQL, not stored.
-"""
+"""The triage queue: what a triager or a unit has to do, filtered, sorted, counted, at a fixed
+number of queries per page whatever its size (fast with 100,000 observations). An item is overdue
+when still open and older than its priority allows (`due_days_*`): worked out in SQL, not stored."""
 
 from __future__ import annotations
 
@@ -396,3 +392,9 @@ def order_by(flt: QueueFilter, *, session: Session, settings: Settings) -> list:
     key, direction = queue_order.resolve(flt.sort, flt.direction)
     due = queue_order.due_term(session.get_bind().dialect.name, deadlines.due_days(settings))
     return queue_order.order_by(key, direction, current_language(), due)
+
+
+def photos_waiting(*, session: Session, user: StaffUser, settings: Settings) -> int:
+    """How many reports this user may see, in any status, have a photo waiting for moderation."""
+    flt = QueueFilter(statuses=tuple(Status), photos_waiting=True)
+    return counts(session=session, user=user, flt=flt, settings=settings).total
