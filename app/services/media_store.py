@@ -2,7 +2,8 @@
 
 Every file is named by the SHA-256 of its content (`photos/ab/abcd….jpg`, `thumbs/ab/…`), so a
 write is idempotent and safe to repeat: a file is written whole before the row that names it
-commits, and a crash in between leaves at worst an unused file (`safetywalk backup` lists them).
+commits, and a crash in between leaves at worst an unused file (`safetywalk backup` lists them;
+retention sweeps them an hour later: media_sweep).
 Nothing outside this module knows which store is in use; routes serve files through
 `photo_access` (who may see which file), never straight from a folder or a bucket.
 """
@@ -10,8 +11,10 @@ Nothing outside this module knows which store is in use; routes serve files thro
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,6 +48,13 @@ class MediaStore(Protocol):
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key under `prefix`, in no particular order."""
 
+    def listing(self, prefix: str = "") -> Iterator[tuple[str, datetime]]:
+        """Every key under `prefix` with when its file was last written (aware), in no
+        particular order."""
+
+    def modified(self, key: str) -> datetime:
+        """When the file under `key` was last written (aware); MediaMissing when it is gone."""
+
     def check(self) -> None:
         """Raise MediaStoreError unless the store can be read and written (for /readyz)."""
 
@@ -71,9 +81,15 @@ class LocalStore:
 
     def put(self, key: str, content: bytes) -> None:
         path = self.path(key)
-        if path.exists():
-            return
         try:
+            if path.exists():
+                try:
+                    # The same bytes are there: touch them, so the sweep of unnamed files
+                    # (media_sweep) keeps a file it saw old for the row about to name it again.
+                    os.utime(path)
+                    return
+                except OSError:
+                    pass  # swept meanwhile, or not ours to touch: write it anew
             self._write(path, content)
         except OSError as exc:  # a full disk, a lost mount: the store's fault, not the request's
             raise MediaStoreError(f"{self.root}: writing {key}: {exc.strerror or exc}") from exc
@@ -127,6 +143,32 @@ class LocalStore:
         for path in base.rglob("*"):
             if path.is_file() and not path.name.startswith(".tmp-"):
                 yield path.relative_to(self.root).as_posix()
+
+    def listing(self, prefix: str = "") -> Iterator[tuple[str, datetime]]:
+        base = self.root / prefix if prefix else self.root
+        if not base.is_dir():
+            return
+        try:
+            for path in base.rglob("*"):
+                try:
+                    info = path.stat()
+                except FileNotFoundError:  # deleted since the folder was read
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    yield path.relative_to(self.root).as_posix(), _mtime(info)
+        except OSError as exc:
+            raise MediaStoreError(f"{self.root}: listing: {exc.strerror or exc}") from exc
+
+    def modified(self, key: str) -> datetime:
+        try:
+            info = self.path(key).stat()
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise MediaMissing(key) from exc
+        except OSError as exc:
+            raise MediaStoreError(f"{self.root}: reading {key}: {exc.strerror or exc}") from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise MediaMissing(key)
+        return _mtime(info)
 
     def check(self) -> None:
         try:
@@ -196,15 +238,23 @@ class S3Store:
         self._call("delete_object", key, Bucket=self.bucket, Key=self._key(key))
 
     def keys(self, prefix: str = "") -> Iterator[str]:
+        for key, _modified in self.listing(prefix):
+            yield key
+
+    def listing(self, prefix: str = "") -> Iterator[tuple[str, datetime]]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix + prefix
         )
         try:
             for page in pages:
                 for item in page.get("Contents", ()):
-                    yield item["Key"][len(self.prefix) :]
+                    yield item["Key"][len(self.prefix) :], item["LastModified"].astimezone(UTC)
         except self._errors() as exc:
             raise MediaStoreError(f"{self.describe()}: listing: {exc}") from exc
+
+    def modified(self, key: str) -> datetime:
+        answer = self._call("head_object", key, Bucket=self.bucket, Key=self._key(key))
+        return answer["LastModified"].astimezone(UTC)  # type: ignore[no-any-return]
 
     def check(self) -> None:
         self.put(".ready-probe", b"ok")
@@ -256,6 +306,10 @@ def _s3_client(endpoint_url: str, region: str) -> Any:
     return boto3.session.Session().client(
         "s3", endpoint_url=endpoint_url or None, region_name=region, config=config
     )
+
+
+def _mtime(info: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(info.st_mtime, UTC)
 
 
 def _content_type(key: str) -> str:

@@ -14,7 +14,8 @@ retention`) forgets, each by its own rule and its own setting:
   the rows, then each file no remaining row names (after the rows are committed, so a crash
   leaves at worst a file no one can reach, never a row without its file);
 - the admin audit log and the Open311 POST log after `retention_audit_days`;
-- staff sessions that have expired.
+- staff sessions that have expired;
+- photo files no row names, an hour after they were written (media_sweep).
 
 A phone id is not deleted but replaced by a stand-in made from the row's own number
 (`_stand_in`), so counts of participants and supporters stay true and the unique constraints
@@ -53,7 +54,7 @@ from app.models import (
     WalkParticipant,
     WalkStatus,
 )
-from app.services import lifecycle, media_store
+from app.services import lifecycle, media_store, media_sweep
 
 log = logging.getLogger("safetywalk.retention")
 
@@ -72,6 +73,7 @@ KINDS = (
     "login_records",
     "private_photos",
     "photo_files",
+    "orphan_files",
     "audit_entries",
     "api_posts",
     "staff_sessions",
@@ -142,6 +144,9 @@ def run_once(*, session: Session, settings: Settings, dry_run: bool = False) -> 
         session.commit()
     counts["private_photos"], counts["photo_files"] = _private_photos(
         session, settings, now - settings.retention_private_photo_days * days, dry_run
+    )
+    counts["orphan_files"] = media_sweep.sweep(
+        session=session, store=media_store.open_store(settings), dry_run=dry_run
     )
     log.info(
         "retention %s: %s",
@@ -348,8 +353,8 @@ def _private_photos(
                 try:
                     store.delete(media_store.photo_key(sha, thumb=thumb))
                 except media_store.MediaStoreError:
-                    # The rows are gone: the file is unreachable; the next pass cannot find it
-                    # again, so say which one for an operator to remove.
+                    # The rows are gone: the file is unreachable, and the sweep of unnamed
+                    # files (media_sweep) removes it in a later pass.
                     log.exception("retention could not delete photo file %s", sha)
     return len(photos), len(unused)
 
