@@ -24,7 +24,8 @@ from app.services import media_store, media_sweep, photo_moderation, photos, ret
 from app.services.media_store import MediaStore, photo_key
 from tests.factories import CENTRUM, insert_observation, jpeg_bytes, make_staff
 
-PAST_GRACE = media_sweep.GRACE + timedelta(minutes=2)
+# The grace is an hour: longer than an upload takes between its files and its row.
+YOUNG, OLD = timedelta(minutes=59), timedelta(minutes=62)
 
 
 @pytest.fixture
@@ -92,15 +93,15 @@ def test_an_unnamed_photo_goes_after_the_grace_and_named_files_stay(
     original, blurred_copy = stored(media, settings, 410), stored(media, settings, 420)
     name(session, original, blurred=blurred_copy)
     # Not photo files of ours: a probe, a temporary file, a name that is no hash.
-    others = ["photos/ab/.probe.jpg", "thumbs/ab/.tmp-x.jpg", "photos/ab/holiday.jpg"]
+    others = ["photos/ab/.probe.jpg", "thumbs/ab/.tmp-x.jpg", "photos/ho/holiday.jpg"]
     for key in others:
         media.put(key, b"x")
 
-    clock.advance(media_sweep.GRACE - timedelta(minutes=1))
+    clock.advance(YOUNG)
     assert media_sweep.sweep(session=session, store=media) == 0
     assert files(media, failed_upload) == [True, True]
 
-    clock.advance(timedelta(minutes=3))
+    clock.advance(OLD - YOUNG)
     assert media_sweep.sweep(session=session, store=media) == 2
     assert files(media, failed_upload) == [False, False]
     assert files(media, original) == files(media, blurred_copy) == [True, True]
@@ -113,7 +114,7 @@ def test_a_dry_run_counts_and_deletes_nothing_and_retention_reports_the_count(
 ) -> None:
     unnamed = stored(media, settings, 400)
     name(session, stored(media, settings, 410))
-    clock.advance(PAST_GRACE)
+    clock.advance(OLD)
 
     counts = retention.run_once(session=session, settings=settings, dry_run=True).counts
     assert counts["orphan_files"] == 2
@@ -149,7 +150,7 @@ def test_the_database_is_asked_once_per_page_of_listed_files(
     unnamed = [stored(media, settings, 400 + 10 * i) for i in range(3)]
     named = stored(media, settings, 450)
     name(session, named)
-    clock.advance(PAST_GRACE)
+    clock.advance(OLD)
     monkeypatch.setattr(media_sweep, "PAGE", 2)
     questions: list[str] = []
 
@@ -190,7 +191,7 @@ def test_a_blurred_copy_replaced_or_removed_goes_once_old(
 
     first = blur(0.1)
     second = blur(0.6)  # blurs the first copy further: the first is named no more
-    clock.advance(PAST_GRACE)
+    clock.advance(OLD)
     assert retention.run_once(session=session, settings=settings).counts["orphan_files"] == 2
     assert files(media, first) == [False, False]
     assert files(media, second) == files(media, original) == [True, True]
