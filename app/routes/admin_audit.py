@@ -1,7 +1,8 @@
 """The audit log for administrators (`/admin/audit`): who changed which account, unit, category,
-routing rule, zone or API key, when, and what the fields were before and after. Newest first,
-filtered by kind, action and actor, a page at a time; the filter form asks htmx for the list
-alone. Admins only (the entries name accounts and show their old and new values)."""
+routing rule, zone, API key, outside owner or canned reply, when, and what the fields were
+before and after. Newest first, filtered by kind, action and actor, a page at a time; the
+filter form asks htmx for the list alone. Admins only (the entries name accounts and show
+their old and new values)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def _kind_labels() -> dict[str, str]:
         "routing_rule": _("Routing rule"),
         "zone": _("Zone"),
         "api_key": _("API key"),
+        "outside_owner": _("Outside owner"),
+        "canned_reply": _("Canned reply"),
     }
 
 

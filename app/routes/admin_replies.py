@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Reques
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.deps import SessionDep, require_csrf, require_role
+from app.deps import SessionDep, VisitorDep, require_csrf, require_role
 from app.i18n import gettext as _
 from app.models import CannedReply, Role
 from app.services import canned_replies
@@ -104,10 +104,12 @@ def replies_page(request: Request, session: SessionDep, notice: Notice = "") -> 
 
 
 @router.post("")
-def create_reply(request: Request, session: SessionDep, raw: ReplyForm) -> Response:
+def create_reply(
+    request: Request, session: SessionDep, visitor: VisitorDep, raw: ReplyForm
+) -> Response:
     """A new canned reply; a refusal shows the form again with the reasons."""
     try:
-        canned_replies.save(session=session, raw=raw)
+        canned_replies.save(session=session, raw=raw, actor=visitor.user)
     except canned_replies.Invalid as exc:
         return _page(
             request, session, "admin/replies.html", form=raw, errors=exc.errors, status_code=422
@@ -125,11 +127,11 @@ def reply_page(
 
 @router.post("/{reply_id}")
 def update_reply(
-    request: Request, session: SessionDep, reply: ReplyDep, raw: ReplyForm
+    request: Request, session: SessionDep, visitor: VisitorDep, reply: ReplyDep, raw: ReplyForm
 ) -> Response:
     """Change a reply; a refusal shows its form again with the reasons."""
     try:
-        canned_replies.save(session=session, raw=raw, reply=reply)
+        canned_replies.save(session=session, raw=raw, reply=reply, actor=visitor.user)
     except canned_replies.Invalid as exc:
         return _page(
             request,
@@ -144,7 +146,7 @@ def update_reply(
 
 
 @router.post("/{reply_id}/delete")
-def delete_reply(session: SessionDep, reply: ReplyDep) -> Response:
+def delete_reply(session: SessionDep, visitor: VisitorDep, reply: ReplyDep) -> Response:
     """Delete a reply; notes already written with it keep their words."""
-    canned_replies.delete(session=session, reply=reply)
+    canned_replies.delete(session=session, reply=reply, actor=visitor.user)
     return RedirectResponse("/admin/replies?notice=deleted", status_code=303)

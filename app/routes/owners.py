@@ -109,11 +109,13 @@ def owners_page(request: Request, session: SessionDep, notice: Notice = "") -> R
 
 
 @admin.post("")
-def create_owner(request: Request, session: SessionDep, form: FormDep) -> Response:
+def create_owner(
+    request: Request, session: SessionDep, visitor: VisitorDep, form: FormDep
+) -> Response:
     """A new outside owner."""
     raw, categories = _raw(form)
     try:
-        outside_owners.save(session=session, raw=raw, categories=categories)
+        outside_owners.save(session=session, raw=raw, categories=categories, actor=visitor.user)
     except outside_owners.Invalid as exc:
         shown = {**raw, "categories": categories}
         return _form_page(request, session, template="owners/list.html", form=shown, error=exc)
@@ -132,11 +134,15 @@ def owner_page(
 
 
 @admin.post("/{owner_id}")
-def update_owner(request: Request, session: SessionDep, owner: OwnerDep, form: FormDep) -> Response:
+def update_owner(
+    request: Request, session: SessionDep, visitor: VisitorDep, owner: OwnerDep, form: FormDep
+) -> Response:
     """Change an owner's name, address, note, language and usual categories."""
     raw, categories = _raw(form)
     try:
-        outside_owners.save(session=session, raw=raw, categories=categories, owner=owner)
+        outside_owners.save(
+            session=session, raw=raw, categories=categories, owner=owner, actor=visitor.user
+        )
     except outside_owners.Invalid as exc:
         session.rollback()
         shown = {**raw, "categories": categories}
@@ -149,11 +155,14 @@ def update_owner(request: Request, session: SessionDep, owner: OwnerDep, form: F
 @admin.post("/{owner_id}/active")
 def set_owner_active(
     session: SessionDep,
+    visitor: VisitorDep,
     owner: OwnerDep,
     active: Annotated[str, Form(pattern="^(true|false)$")] = "false",
 ) -> Response:
     """Deactivate an owner (kept for the history) or take them back."""
-    outside_owners.set_active(session=session, owner=owner, active=active == "true")
+    outside_owners.set_active(
+        session=session, owner=owner, active=active == "true", actor=visitor.user
+    )
     notice = "activated" if owner.active else "deactivated"
     return RedirectResponse(f"/admin/owners/{owner.id}?notice={notice}", status_code=303)
 

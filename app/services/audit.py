@@ -1,6 +1,7 @@
 """The audit log: every change an administrator makes to how the app is set up.
 
-The admin services (accounts, registry and its CSV import, zone_import, open311_keys) call
+The admin services (accounts, registry and its CSV import, zone_import, open311_keys,
+outside_owners, canned_replies) call
 `record` for each row they create, change or delete, in the same transaction as the change, so
 an entry exists exactly when the change committed. The web pages and the command line go through
 the same services: the actor is the signed-in admin, or None for the command line. An entry
@@ -22,7 +23,17 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from app.models import ApiClient, AuditEntry, Category, RoutingRule, StaffUser, Unit, Zone
+from app.models import (
+    ApiClient,
+    AuditEntry,
+    CannedReply,
+    Category,
+    OutsideOwner,
+    RoutingRule,
+    StaffUser,
+    Unit,
+    Zone,
+)
 
 CLI = "cli"  # the actor of a change made on the command line
 PER_PAGE = 50
@@ -38,6 +49,8 @@ KIND_OF: dict[type[SQLModel], str] = {
     RoutingRule: "routing_rule",
     Zone: "zone",
     ApiClient: "api_key",
+    OutsideOwner: "outside_owner",
+    CannedReply: "canned_reply",
 }
 KINDS = tuple(KIND_OF.values())
 # Every action the services record, for the page's filter.
@@ -60,6 +73,13 @@ ACTIONS = (
     "zone.update",
     "api_key.create",
     "api_key.revoke",
+    "outside_owner.create",
+    "outside_owner.update",
+    "outside_owner.activate",
+    "outside_owner.deactivate",
+    "canned_reply.create",
+    "canned_reply.update",
+    "canned_reply.delete",
 )
 
 Changes = Mapping[str, tuple[Any, Any]]

@@ -1,6 +1,6 @@
 """Canned replies: ready public notes for the report page's update form, per category (or for
 every category), each in Swedish and English. Admins keep the list; triagers pick one and the
-note is filled in the reporter's language."""
+note is filled in the reporter's language. The audit log keeps each change, before and after."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.i18n import gettext as _
-from app.models import CannedReply, Category, CategoryKind
-from app.services import text_input
+from app.models import CannedReply, Category, CategoryKind, StaffUser
+from app.services import audit, text_input
 
 TITLE_MAX = 120
 BODY_MAX = 2000
@@ -96,11 +96,20 @@ def form_values(*, session: Session, reply: CannedReply) -> dict[str, str]:
     }
 
 
+def _audited(session: Session, reply: CannedReply) -> dict[str, object]:
+    """The reply's fields the audit log follows (the category by its slug)."""
+    return {**form_values(session=session, reply=reply), "position": reply.position}
+
+
 def save(
-    *, session: Session, raw: Mapping[str, str], reply: CannedReply | None = None
+    *,
+    session: Session,
+    raw: Mapping[str, str],
+    reply: CannedReply | None = None,
+    actor: StaffUser | None = None,
 ) -> CannedReply:
     """Create a reply (or change `reply`) from the form's strings; raises Invalid naming each
-    field that is wrong, and then nothing is stored."""
+    field that is wrong, and then nothing is stored. The audit log gets what changed."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for name, limit in (
@@ -133,19 +142,25 @@ def save(
         position = int(position_text)
     if errors:
         raise Invalid(errors)
+    before = _audited(session, reply) if reply is not None else {}
+    action = "update" if reply is not None else "create"
     reply = reply or CannedReply(title_sv="", title_en="", body_sv="", body_en="")
     for name, value in values.items():
         setattr(reply, name, value)
     reply.category_id = category_id
     reply.position = position
     session.add(reply)
+    changed = audit.diff(before, _audited(session, reply))
+    if changed:
+        audit.record(session, actor, action, reply, changed)
     session.commit()
     session.refresh(reply)
     return reply
 
 
-def delete(*, session: Session, reply: CannedReply) -> None:
+def delete(*, session: Session, reply: CannedReply, actor: StaffUser | None = None) -> None:
     """Delete a reply (notes already written with it keep their words)."""
+    audit.record(session, actor, "delete", reply, audit.diff(_audited(session, reply), {}))
     session.delete(reply)
     session.commit()
 

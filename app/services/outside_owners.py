@@ -3,7 +3,9 @@ Swedish Transport Administration's roads, the energy company's lines, the police
 housing company's yards). Admins keep it: a name, the address their mails go to, a note for
 staff, the language of their mails and the categories they usually take. An owner is never
 deleted once reports went to them (the history names them): it is deactivated, and is then no
-longer offered on the report page.
+longer offered on the report page. Every change is in the audit log with the fields before and
+after, the address included: hand-offs and their photo links go to it, and it is an
+organisation's address, not a resident's.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from sqlmodel import Session, col, delete, select
 
 from app import i18n
 from app.i18n import gettext as _
-from app.models import Category, Observation, OutsideOwner, OutsideOwnerCategory
-from app.services import text_input
+from app.models import Category, Observation, OutsideOwner, OutsideOwnerCategory, StaffUser
+from app.services import audit, text_input
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGES = ("sv", "en")
@@ -109,6 +111,12 @@ def form_of(*, session: Session, owner: OutsideOwner) -> dict[str, Any]:
     }
 
 
+def _audited(session: Session, owner: OutsideOwner) -> dict[str, Any]:
+    """The owner's fields the audit log follows (the categories as their slugs, sorted)."""
+    form = form_of(session=session, owner=owner)
+    return {**form, "categories": ", ".join(sorted(form["categories"])), "active": owner.active}
+
+
 def _clean(
     session: Session, raw: Mapping[str, str], slugs: Iterable[str]
 ) -> tuple[dict[str, Any], list[int]]:
@@ -158,12 +166,16 @@ def save(
     raw: Mapping[str, str],
     categories: Iterable[str],
     owner: OutsideOwner | None = None,
+    actor: StaffUser | None = None,
 ) -> OutsideOwner:
     """Create an owner (or change `owner`) from a form's strings and category slugs; Invalid
-    when a value is wrong or the name is taken (names are unique, whatever the case)."""
+    when a value is wrong or the name is taken (names are unique, whatever the case). The
+    audit log gets what changed."""
     values, category_ids = _clean(session, raw, categories)
     if _name_taken(session, values["name"], owner.id if owner else None):
         raise Invalid({"name": _("An owner with this name exists already.")}, conflict=True)
+    before = _audited(session, owner) if owner is not None else {}
+    action = "update" if owner is not None else "create"
     owner = owner or OutsideOwner(**values)
     for key, value in values.items():
         setattr(owner, key, value)
@@ -177,13 +189,21 @@ def save(
     _forget_categories(session, owner)
     for category_id in category_ids:
         session.add(OutsideOwnerCategory(owner_id=owner.id, category_id=category_id))  # type: ignore[arg-type]
+    changed = audit.diff(before, _audited(session, owner))
+    if changed:
+        audit.record(session, actor, action, owner, changed)
     session.commit()
     session.refresh(owner)
     return owner
 
 
-def set_active(*, session: Session, owner: OutsideOwner, active: bool) -> None:
+def set_active(
+    *, session: Session, owner: OutsideOwner, active: bool, actor: StaffUser | None = None
+) -> None:
     """Deactivate an owner (no longer offered; their past hand-offs stay), or take them back."""
+    if owner.active != active:
+        verb = "activate" if active else "deactivate"
+        audit.record(session, actor, verb, owner, {"active": (owner.active, active)})
     owner.active = active
     session.add(owner)
     session.commit()

@@ -1,6 +1,7 @@
-"""/admin/audit as an administrator uses it: a change made on an admin page appears with its
-author and its old and new values; the filters, the order and the pages work through the
-query string and htmx; other roles are refused; bad filters are a 422, never a 500."""
+"""/admin/audit as an administrator uses it: a change made on an admin page (units, outside
+owners, canned replies) appears with its author and its old and new values; the filters, the
+order and the pages work through the query string and htmx; other roles are refused; bad
+filters are a 422, never a 500."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from app import clock
-from app.models import AuditEntry
+from app.models import AuditEntry, CannedReply, OutsideOwner
 from app.services import audit
 from tests.factories import csrf_token, login_as, make_staff
 
@@ -170,3 +172,99 @@ def test_a_bad_filter_is_refused_not_a_500(client, admin, query):
 def test_only_admins_read_the_log(client, session, role):
     login_as(client, session, role)
     assert client.get("/admin/audit").status_code == 403
+
+
+def owner_and_reply_changed_on_their_pages(client, session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """An outside owner created, readdressed and deactivated on /admin/owners, and a canned
+    reply created and changed on /admin/replies; their ids."""
+    token = csrf_token(client, "/admin")
+    owner_form = {"csrf_token": token, "name": "Lampägarna AB", "language": "sv"}
+    answer = client.post(
+        "/admin/owners",
+        data={**owner_form, "email": "lampor@agarna.example", "categories": ["dark-spot"]},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    owner = session.exec(select(OutsideOwner).where(OutsideOwner.name == "Lampägarna AB")).one()
+    changed = client.post(
+        f"/admin/owners/{owner.id}",
+        data={**owner_form, "email": "elsewhere@other.example", "categories": ["signage"]},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    off = client.post(
+        f"/admin/owners/{owner.id}/active",
+        data={"csrf_token": token, "active": "false"},
+        follow_redirects=False,
+    )
+    assert off.status_code == 303
+    reply_form = {
+        "csrf_token": token,
+        "category": "graffiti",
+        "title_sv": "Klottret är borta",
+        "title_en": "The graffiti is gone",
+        "body_sv": "Sanerat.",
+        "body_en": "Removed.",
+        "position": "1",
+    }
+    assert client.post("/admin/replies", data=reply_form, follow_redirects=False).is_redirect
+    new = select(CannedReply).where(CannedReply.title_en == reply_form["title_en"])
+    reply = session.exec(new).one()
+    changed = client.post(
+        f"/admin/replies/{reply.id}",
+        data={**reply_form, "category": "", "body_en": "Cleaned away.", "position": "3"},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    assert owner.id is not None and reply.id is not None
+    return owner.id, reply.id
+
+
+def test_outside_owner_and_canned_reply_changes_show_who_and_before_and_after(
+    client, admin, session
+):
+    owner_and_reply_changed_on_their_pages(client, session)
+    page = client.get("/admin/audit").text
+    assert re.findall(r'data-label="By">([^<]+)<', page) == [admin.email] * 5
+    for said in (
+        "Outside owner was created",
+        "Outside owner was changed",
+        "Outside owner was deactivated",
+        "Canned reply was created",
+        "Canned reply was changed",
+    ):
+        assert said in page
+    # The address hand-offs go to, before and after: a redirect is visible.
+    assert "<code>email</code>: lampor@agarna.example → elsewhere@other.example" in page
+    assert "<code>categories</code>: dark-spot → signage" in page
+    assert "<code>active</code>: yes → no" in page
+    assert "<code>body_en</code>: Removed. → Cleaned away." in page
+    assert "<code>category</code>: graffiti → \u2013" in page  # every category: none
+    assert "<code>position</code>: 1 → 3" in page
+    assert "<code>title_sv</code>: \u2013 → Klottret är borta" in page  # created
+
+
+@pytest.mark.parametrize(
+    ("kind", "actions"),
+    [
+        ("outside_owner", ["deactivated", "changed", "created"]),
+        ("canned_reply", ["changed", "created"]),
+    ],
+)
+def test_the_filter_by_the_new_kinds_keeps_only_theirs(client, admin, session, kind, actions):
+    owner_id, reply_id = owner_and_reply_changed_on_their_pages(client, session)
+    add(session, 1, first=owner_id)  # a unit change with the same number: filtered out
+    page = client.get(f"/admin/audit?kind={kind}").text
+    what = "Outside owner" if kind == "outside_owner" else "Canned reply"
+    shown = re.findall(r'data-label="What changed">([^<]+)<', page)
+    assert shown == [f"{what} was {verb}" for verb in actions]  # newest first
+    assert numbers(page) == [str(owner_id if kind == "outside_owner" else reply_id)] * len(actions)
+    assert f'<option value="{kind}" selected>{what}</option>' in page
+
+
+def test_the_new_kinds_speak_swedish(client, admin, session):
+    owner_and_reply_changed_on_their_pages(client, session)
+    client.get("/lang/sv", follow_redirects=False)
+    page = client.get("/admin/audit").text
+    assert "Extern ansvarig ändrades" in page and "Färdigt svar skapades" in page
+    assert "externa ansvariga och färdiga svar" in page  # the hint names them

@@ -1,6 +1,7 @@
-"""The audit log: every admin change to accounts, units, categories, rules, zones and API keys
-leaves one entry with the changed fields (old → new), from the services the pages and the
-command line share; never a password hash or a key. And the log's filters, order and pages."""
+"""The audit log: every admin change to accounts, units, categories, rules, zones, API keys,
+outside owners and canned replies leaves one entry with the changed fields (old → new), from
+the services the pages and the command line share; never a password hash or a key. And the
+log's filters, order and pages."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.models import AuditEntry, Role, Unit
-from app.services import accounts, audit, open311_keys, registry, registry_csv, zone_import
+from app.services import (
+    accounts,
+    audit,
+    canned_replies,
+    open311_keys,
+    outside_owners,
+    registry,
+    registry_csv,
+    zone_import,
+)
 from tests.factories import make_staff
 from tests.zonedata import EAST, WEST, box, collection, feature
 
@@ -292,3 +302,116 @@ def test_the_log_is_newest_first_and_paged(session):
     beyond = audit.entries(session=session, flt=audit.Filter(), page=99, per_page=3)
     assert beyond.page == 3 and [e.id for e in beyond.entries] == [made[0].id]
     assert len(audit.entries(session=session, flt=audit.Filter()).entries) == 7 <= audit.PER_PAGE
+
+
+OWNER = {"name": "Lampägarna AB", "email": "lampor@agarna.example", "language": "sv"}
+REPLY = {
+    "category": "graffiti",
+    "title_sv": "Klottret är borta",
+    "title_en": "The graffiti is gone",
+    "body_sv": "Sanerat.",
+    "body_en": "Removed.",
+    "position": "1",
+}
+
+
+def test_outside_owners_log_create_update_and_deactivate_with_the_address(session):
+    admin = make_staff(session, "admin")
+    owner = outside_owners.save(
+        session=session, raw={**OWNER, "note": "Belysning"}, categories=["dark-spot"], actor=admin
+    )
+    outside_owners.save(  # the address hand-offs go to changes: the log shows both
+        session=session,
+        raw={**OWNER, "email": "Elsewhere@Other.example"},
+        categories=["signage", "dark-spot"],
+        owner=owner,
+        actor=admin,
+    )
+    outside_owners.save(  # nothing changes: no entry
+        session=session,
+        raw={**OWNER, "email": "elsewhere@other.example"},
+        categories=["dark-spot", "signage"],
+        owner=owner,
+        actor=admin,
+    )
+    outside_owners.set_active(session=session, owner=owner, active=False, actor=admin)
+    outside_owners.set_active(session=session, owner=owner, active=False, actor=admin)  # no-op
+    outside_owners.set_active(session=session, owner=owner, active=True)  # the command line
+    entries = logged(session, subject_kind="outside_owner")
+    assert [(e.action, e.subject_id) for e in entries] == [
+        ("outside_owner.create", owner.id),
+        ("outside_owner.update", owner.id),
+        ("outside_owner.deactivate", owner.id),
+        ("outside_owner.activate", owner.id),
+    ]
+    assert [e.actor for e in entries] == [admin.email] * 3 + [audit.CLI]
+    created, updated, deactivated, activated = map(changes, entries)
+    assert created == {
+        "name": [None, "Lampägarna AB"],
+        "email": [None, "lampor@agarna.example"],
+        "note": [None, "Belysning"],
+        "language": [None, "sv"],
+        "categories": [None, "dark-spot"],
+        "active": [None, True],
+    }
+    assert updated == {
+        "email": ["lampor@agarna.example", "elsewhere@other.example"],
+        "note": ["Belysning", ""],
+        "categories": ["dark-spot", "dark-spot, signage"],
+    }
+    assert deactivated == {"active": [True, False]}
+    assert activated == {"active": [False, True]}
+
+
+def test_a_refused_owner_or_reply_leaves_no_entry(session):
+    admin = make_staff(session, "admin")
+    owner = outside_owners.save(session=session, raw=OWNER, categories=[], actor=admin)
+    other = outside_owners.save(
+        session=session, raw={**OWNER, "name": "Andra AB"}, categories=[], actor=admin
+    )
+    with pytest.raises(outside_owners.Invalid):  # the name is taken
+        outside_owners.save(session=session, raw=OWNER, categories=[], owner=other, actor=admin)
+    session.rollback()
+    with pytest.raises(canned_replies.Invalid):
+        canned_replies.save(session=session, raw={**REPLY, "title_en": ""}, actor=admin)
+    session.rollback()
+    assert [e.subject_id for e in logged(session)] == [owner.id, other.id]
+
+
+def test_canned_replies_log_create_update_and_delete(session):
+    admin = make_staff(session, "admin")
+    reply = canned_replies.save(session=session, raw=REPLY, actor=admin)
+    reply_id = reply.id
+    long = "Ett långt svar. " * 100  # 1600 characters: the log keeps the first 500
+    canned_replies.save(
+        session=session,
+        raw={**REPLY, "category": "", "body_sv": long, "position": "3"},
+        reply=reply,
+        actor=admin,
+    )
+    canned_replies.save(  # nothing changes: no entry
+        session=session,
+        raw={**REPLY, "category": "", "body_sv": long, "position": "3"},
+        reply=reply,
+        actor=admin,
+    )
+    canned_replies.delete(session=session, reply=reply, actor=admin)
+    entries = logged(session, subject_kind="canned_reply")
+    assert [(e.action, e.subject_id, e.actor_id) for e in entries] == [
+        ("canned_reply.create", reply_id, admin.id),
+        ("canned_reply.update", reply_id, admin.id),
+        ("canned_reply.delete", reply_id, admin.id),
+    ]
+    created, updated, deleted = map(changes, entries)
+    assert created == {
+        **{name: [None, value] for name, value in REPLY.items()},
+        "position": [None, 1],
+    }
+    assert updated.keys() == {"category", "body_sv", "position"}
+    assert updated["category"] == ["graffiti", ""]
+    assert updated["position"] == [1, 3]
+    old, new = updated["body_sv"]
+    assert old == "Sanerat." and len(new) == audit.MAX_VALUE and new.endswith("…")
+    assert deleted["title_en"] == ["The graffiti is gone", None]
+    assert deleted["position"] == [3, None]
+    assert "category" not in deleted  # for every category: nothing to show
