@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlmodel import Session
 
 from app import cli_api_keys, cli_backup, cli_geocode, cli_media, cli_retention, cli_serve, i18n
+from app.cli_worker import worker_output
 from app.config import Settings, get_settings
 from app.db import MIGRATIONS_DIR, make_engine, refresh_statistics
 from app.models import Role, ZonePlacement
@@ -119,14 +120,14 @@ def _outbox(args: argparse.Namespace) -> int:
     from app.services import mail_runner
 
     settings = get_settings()
+    say = worker_output(settings, "safetywalk.outbox", loop=args.loop)
     engine = make_engine(settings.sqlalchemy_url)
     while True:
         with Session(engine) as session:
             result = mail_runner.run_once(session=session, settings=settings)
-        print(
+        say(
             f"sent {result.sent}, failed {result.failed}, waiting {result.waiting}"
-            + ("" if settings.smtp_host else " (no SAFETYWALK_SMTP_HOST: nothing is sent)"),
-            flush=True,
+            + ("" if settings.smtp_host else " (no SAFETYWALK_SMTP_HOST: nothing is sent)")
         )
         if not args.loop:
             return 0

@@ -4,12 +4,14 @@ line (once, or in its own process when SAFETYWALK_GEOCODER_INTERVAL_SECONDS is 0
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Callable
 
 from sqlmodel import Session
 
+from app.cli_worker import worker_output
 from app.config import get_settings
 from app.db import make_engine
 from app.services import geocoding
@@ -33,19 +35,24 @@ def run(args: argparse.Namespace) -> int:
     if not settings.geocoder_url:
         print("no SAFETYWALK_GEOCODER_URL: street addresses are off", file=sys.stderr)
         return 0
+    say = worker_output(settings, "safetywalk.geocode", loop=args.loop)
     engine = make_engine(settings.sqlalchemy_url)
     failures = 0
     while True:
         with Session(engine) as session:
             result = geocoding.run_once(session=session, settings=settings, limit=args.limit)
             left = geocoding.waiting(session=session)
-        print(
+        say(
             f"addresses found {result.found} ({result.cached} from the cache), "
-            f"none there {result.none}, waiting {left}",
-            flush=True,
+            f"none there {result.none}, waiting {left}"
         )
         if result.unavailable:
-            print(f"the geocoder gave no answer: {result.error}", file=sys.stderr, flush=True)
+            if args.loop:
+                logging.getLogger("safetywalk.geocode").warning(
+                    "the geocoder gave no answer: %s", result.error
+                )
+            else:
+                print(f"the geocoder gave no answer: {result.error}", file=sys.stderr, flush=True)
         failures = failures + 1 if result.unavailable else 0
         if not args.loop:
             engine.dispose()

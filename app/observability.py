@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import logging.config
 import re
 import time
 import uuid
@@ -220,6 +221,12 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             "uvicorn.access": {"handlers": [], "propagate": False},
         },
     }
+
+
+def configure_worker_logging(settings: Settings) -> None:
+    """A worker process (`outbox --loop`, `geocode --loop`) logs as the servers do: one line per
+    pass in the chosen format, so a log collector reads every process of a deployment alike."""
+    logging.config.dictConfig(logging_config(settings))
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def workers(database_url: str, tmp_path: Path) -> Iterator[Callable[[int], list[
 
 def first_pass(output: Path) -> int | None:
     """How many mails a worker sent in its first pass, once it has said so."""
-    found = re.search(r"^sent (\d+), failed 0", output.read_text(), re.MULTILINE)
+    found = re.search(r"\bsent (\d+), failed 0", output.read_text())
     return int(found[1]) if found else None
 
 
