@@ -4,7 +4,6 @@ line (once, or in its own process when SAFETYWALK_GEOCODER_INTERVAL_SECONDS is 0
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from collections.abc import Callable
@@ -47,12 +46,7 @@ def run(args: argparse.Namespace) -> int:
             f"none there {result.none}, waiting {left}"
         )
         if result.unavailable:
-            if args.loop:
-                logging.getLogger("safetywalk.geocode").warning(
-                    "the geocoder gave no answer: %s", result.error
-                )
-            else:
-                print(f"the geocoder gave no answer: {result.error}", file=sys.stderr, flush=True)
+            say(f"the geocoder gave no answer: {result.error}", problem=True)
         failures = failures + 1 if result.unavailable else 0
         if not args.loop:
             engine.dispose()

@@ -5,16 +5,30 @@ like the app servers' (JSON by default), so one collector reads every process al
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
+from typing import Protocol
 
 from app.config import Settings
 from app.observability import configure_worker_logging
 
 
-def worker_output(settings: Settings, logger: str, *, loop: bool) -> Callable[[str], None]:
-    """say(text) for one pass's summary: print once, log in a loop."""
+class Say(Protocol):
+    def __call__(self, text: str, *, problem: bool = False) -> None: ...
+
+
+def worker_output(settings: Settings, logger: str, *, loop: bool) -> Say:
+    """say(text) for one pass's summary, say(text, problem=True) for what went wrong: printed
+    once (a problem on standard error), logged in a loop (a problem as a warning)."""
     if not loop:
-        return lambda text: print(text, flush=True)
+
+        def say_once(text: str, *, problem: bool = False) -> None:
+            print(text, file=sys.stderr if problem else sys.stdout, flush=True)
+
+        return say_once
     configure_worker_logging(settings)
     log = logging.getLogger(logger)
-    return lambda text: log.info("%s", text)
+
+    def say_logged(text: str, *, problem: bool = False) -> None:
+        log.log(logging.WARNING if problem else logging.INFO, "%s", text)
+
+    return say_logged

@@ -2,8 +2,8 @@
 
 Every file is named by the SHA-256 of its content (`photos/ab/abcd….jpg`, `thumbs/ab/…`), so a
 write is idempotent and safe to repeat: a file is written whole before the row that names it
-commits, and a crash in between leaves at worst an unused file (`safetywalk backup` lists them;
-retention sweeps them an hour later: media_sweep).
+commits, and a crash in between leaves at worst an unused file, which retention sweeps an hour
+later (media_sweep).
 Nothing outside this module knows which store is in use; routes serve files through
 `photo_access` (who may see which file), never straight from a folder or a bucket.
 """
@@ -137,12 +137,8 @@ class LocalStore:
             raise MediaStoreError(f"{self.root}: deleting {key}: {exc.strerror or exc}") from exc
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        base = self.root / prefix if prefix else self.root
-        if not base.is_dir():
-            return
-        for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                yield path.relative_to(self.root).as_posix()
+        for key, _modified in self.listing(prefix):
+            yield key
 
     def listing(self, prefix: str = "") -> Iterator[tuple[str, datetime]]:
         base = self.root / prefix if prefix else self.root
@@ -154,7 +150,8 @@ class LocalStore:
                     info = path.stat()
                 except FileNotFoundError:  # deleted since the folder was read
                     continue
-                if stat.S_ISREG(info.st_mode):
+                # A ".tmp-" file is a write in progress (_write), not a key yet.
+                if stat.S_ISREG(info.st_mode) and not path.name.startswith(".tmp-"):
                     yield path.relative_to(self.root).as_posix(), _mtime(info)
         except OSError as exc:
             raise MediaStoreError(f"{self.root}: listing: {exc.strerror or exc}") from exc
